@@ -1,0 +1,6 @@
+"""Adapters: map a domain's instance (an ad impression, a sentence, an image) into the shared
+feature space of :mod:`interactkit.space`.
+
+Installed as ``interactkit.adapters``; each domain lives in its own module so that importing one
+never pulls another domain's heavy dependencies (transformers, scikit-image, deepctr-torch).
+"""

@@ -1,0 +1,5 @@
+import sys
+
+from interactkit.cli import main
+
+sys.exit(main())

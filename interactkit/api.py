@@ -1,0 +1,82 @@
+"""Public entry points: :func:`explain` and :func:`explain_many`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from interactkit.archdetect import ArchDetect
+from interactkit.detector import Detector
+from interactkit.explanation import LocalExplanation
+from interactkit.madex import MADEX
+from interactkit.space import FeatureSpace, ValueFn, as_space
+
+__all__ = ["DETECTORS", "explain", "explain_many", "get_detector"]
+
+DETECTORS: dict[str, type[Detector]] = {"madex": MADEX, "archdetect": ArchDetect}
+
+
+def get_detector(method: str | Detector = "madex", **params: Any) -> Detector:
+    """A detector from its name (``"madex"``, ``"archdetect"``) and parameters, or as given."""
+    if isinstance(method, Detector):
+        if params:
+            raise TypeError(
+                f"parameters {sorted(params)} were given with a detector instance; "
+                "set them on the instance instead"
+            )
+        return method
+    if not isinstance(method, str) or method.lower() not in DETECTORS:
+        raise ValueError(f"unknown method {method!r}; choose one of {sorted(DETECTORS)}")
+    cls = DETECTORS[method.lower()]
+    try:
+        return cls(**params)
+    except TypeError as err:
+        raise TypeError(f"{cls.__name__}: {err}") from err
+
+
+def explain(
+    space_or_fn: FeatureSpace | ValueFn,
+    n_features: int | None = None,
+    method: str | Detector = "madex",
+    seed: int = 0,
+    feature_names: Sequence[str] | None = None,
+    progress: bool | None = False,
+    **params: Any,
+) -> LocalExplanation:
+    """Detect the feature interactions of one instance.
+
+    Args:
+        space_or_fn: an adapter's feature space, or a value function
+            ``masks: BoolTensor[B, n] -> Tensor[B]`` (True = feature kept).
+        n_features: required with a plain value function.
+        method: ``"madex"`` (default, the paper's detector) or ``"archdetect"``, or a detector.
+        seed: same seed, same result.
+        feature_names: names for a plain value function's features.
+        progress: show progress bars (None: only on a terminal).
+        **params: detector parameters, e.g. ``n_samples=2000`` for MADEX.
+
+    Returns:
+        A :class:`LocalExplanation`; equal to ``explain_many([space], seed=seed)[0]``.
+    """
+    space = as_space(space_or_fn, n_features, feature_names)
+    return get_detector(method, **params).explain(space, seed=seed, progress=progress)
+
+
+def explain_many(
+    spaces: Sequence[FeatureSpace],
+    method: str | Detector = "madex",
+    seed: int | Sequence[int] = 0,
+    progress: bool | None = None,
+    **params: Any,
+) -> list[LocalExplanation]:
+    """Detect the interactions of many instances, batched (MADEX surrogates train together).
+
+    Args:
+        spaces: one feature space per instance.
+        method: ``"madex"`` or ``"archdetect"``, or a detector.
+        seed: one int (per-instance seeds are derived from it, independent of batching) or one
+            seed per instance.
+        progress: show progress bars (None: only on a terminal).
+        **params: detector parameters.
+    """
+    return get_detector(method, **params).explain_many(spaces, seed=seed, progress=progress)

@@ -1,0 +1,69 @@
+"""The batched surrogate trainer."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from interactkit.surrogate import SurrogateConfig, fit_surrogates
+
+
+def _data(seed: int, p: int = 5, n: int = 400) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    x = (torch.rand(n, p, generator=gen) > 0.5).float()
+    y = x[:, 0] * x[:, 1] - x[:, 2] + 0.1 * torch.randn(n, generator=gen)
+    return x, y
+
+
+CONFIG = SurrogateConfig(hidden=(16, 8), max_epochs=8, batch_size=50)
+
+
+def test_batched_training_equals_training_alone() -> None:
+    (xa, ya), (xb, yb) = _data(0), _data(1)
+    x, y = torch.stack([xa, xb]), torch.stack([ya, yb])
+    both = fit_surrogates(x[:, :300], y[:, :300], x[:, 300:], y[:, 300:], [11, 12], CONFIG)
+    alone = fit_surrogates(x[1:, :300], y[1:, :300], x[1:, 300:], y[1:, 300:], [12], CONFIG)
+    for wb, wa in zip(both.weights, alone.weights):
+        torch.testing.assert_close(wb[1:], wa, rtol=1e-4, atol=1e-5)
+    assert both.best_epoch[1] == alone.best_epoch[0]
+
+
+def test_padding_is_exact() -> None:
+    xa, ya = _data(0, p=5)
+    xb, yb = _data(1, p=3)
+    xb_pad = torch.cat([xb, torch.zeros(400, 2)], dim=1)
+    x, y = torch.stack([xa, xb_pad]), torch.stack([ya, yb])
+    for kind in ["linear", "mlp"]:
+        cfg = SurrogateConfig(hidden=(16, 8), max_epochs=6, batch_size=50, main_effects=kind)
+        padded = fit_surrogates(
+            x[:, :300], y[:, :300], x[:, 300:], y[:, 300:], [1, 2], cfg, feature_counts=[5, 3]
+        )
+        alone = fit_surrogates(
+            xb[None, :300], yb[None, :300], xb[None, 300:], yb[None, 300:], [2], cfg
+        )
+        torch.testing.assert_close(
+            padded.weights[0][1, :3], alone.weights[0][0], rtol=1e-4, atol=1e-5
+        )
+        assert padded.weights[0][1, 3:].abs().max() == 0  # padded rows stay exactly zero
+        torch.testing.assert_close(
+            padded.predict(x[:, 300:])[1], alone.predict(xb[None, 300:])[0], rtol=1e-4, atol=1e-4
+        )
+
+
+def test_early_stopping_keeps_the_best_epoch() -> None:
+    x, y = _data(3)
+    cfg = SurrogateConfig(hidden=(32,), max_epochs=60, patience=3, batch_size=50, lr=0.05)
+    model = fit_surrogates(x[None, :300], y[None, :300], x[None, 300:], y[None, 300:], [0], cfg)
+    best = int(model.best_epoch[0])
+    assert 1 <= best < 60
+    val = ((model.predict(x[None, 300:]) - y[None, 300:]) ** 2).mean()
+    assert val.item() == pytest.approx(model.val_loss[0].item(), rel=1e-5)
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ValueError, match="hidden"):
+        SurrogateConfig(hidden=())
+    with pytest.raises(ValueError, match="l1"):
+        SurrogateConfig(l1=-1)
+    with pytest.raises(ValueError, match="batch_size"):
+        SurrogateConfig(batch_size=0)
