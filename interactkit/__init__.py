@@ -16,6 +16,7 @@ from interactkit.api import DETECTORS, explain, explain_many, get_detector
 from interactkit.archdetect import ArchDetect, archattribute
 from interactkit.detector import Detector
 from interactkit.explanation import Interaction, LocalExplanation
+from interactkit.glider import GlobalExplanation, GlobalInteraction, count_interactions, glider
 from interactkit.madex import MADEX
 from interactkit.nid_data import detect_interactions, detect_interactions_many
 from interactkit.query import Querier, QueryError
@@ -31,6 +32,8 @@ __all__ = [
     "Detector",
     "FeatureSpace",
     "FunctionSpace",
+    "GlobalExplanation",
+    "GlobalInteraction",
     "Interaction",
     "LocalExplanation",
     "Querier",
@@ -38,10 +41,12 @@ __all__ = [
     "__version__",
     "archattribute",
     "as_space",
+    "count_interactions",
     "detect_interactions",
     "detect_interactions_many",
     "explain",
     "explain_many",
     "get_detector",
+    "glider",
     "instance_seeds",
 ]

@@ -1,0 +1,113 @@
+"""GLIDER counting, selection, intervals, segments and serialisation."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+
+import interactkit
+from interactkit import GlobalExplanation, Interaction, LocalExplanation
+from interactkit.glider import _bootstrap_ci, count_interactions, select_global, summarize
+
+
+def _exp(sets: list[tuple[int, ...]], n: int = 5) -> LocalExplanation:
+    names = [f"f{i}" for i in range(n)]
+    inter = [Interaction(s, tuple(names[i] for i in s), 1.0 / (r + 1)) for r, s in enumerate(sets)]
+    return LocalExplanation("madex", names, inter, [], np.zeros(n))
+
+
+def test_counting_uses_top_and_drops_sets_of_every_feature() -> None:
+    exps = [
+        _exp([(0, 1), (2, 3), (0, 1, 2, 3, 4)]),
+        _exp([(0, 1), (1, 4)]),
+        _exp([(2, 3), (0, 1)]),
+    ]
+    counts = count_interactions(exps, top=2)
+    assert counts == Counter({("f0", "f1"): 3, ("f2", "f3"): 2, ("f1", "f4"): 1})
+    assert ("f0", "f1", "f2", "f3", "f4") not in count_interactions(exps, top=3)
+
+
+def test_selection_prunes_subsets_and_supersets() -> None:
+    counts = Counter({("a", "b"): 10, ("c", "d"): 8, ("a", "b", "c"): 6, ("b",): 5, ("e", "f"): 2})
+    # {b} is skipped (subset of selected {a,b}); {a,b,c} replaces its selected subset {a,b}
+    assert select_global(counts, k=10) == [(("c", "d"), 8), (("a", "b", "c"), 6), (("e", "f"), 2)]
+    assert select_global(counts, k=1) == [(("a", "b"), 10)]
+
+
+def test_bootstrap_interval_covers_the_frequency() -> None:
+    rng = np.random.default_rng(0)
+    ind = rng.random((400, 2)) < np.array([0.3, 0.8])
+    low, high = _bootstrap_ci(ind, 2000, 0.95, seed=1)
+    freq = ind.mean(0)
+    assert (low < freq).all() and (freq < high).all()
+    # binomial standard error sqrt(p(1-p)/n): the 95% interval is about +-1.96 se
+    se = np.sqrt(freq * (1 - freq) / 400)
+    np.testing.assert_allclose(high - low, 2 * 1.96 * se, rtol=0.15)
+
+
+def test_summarize_frequencies() -> None:
+    keysets = [{("a", "b")}, {("a", "b"), ("c", "d")}, set(), {("c", "d")}]
+    g = summarize(keysets, k=5, n_boot=200)
+    assert [(it.names, it.count, it.frequency) for it in g.interactions] == [
+        (("a", "b"), 2, 0.5),
+        (("c", "d"), 2, 0.5),
+    ]
+    assert all(0 <= it.ci_low <= it.frequency <= it.ci_high <= 1 for it in g.interactions)
+
+
+def planted(masks: torch.Tensor) -> torch.Tensor:
+    x = masks.float()
+    return 2 * x[:, 0] * x[:, 1] + x[:, 2] - x[:, 3] * 0.5
+
+
+class Segmented(interactkit.FeatureSpace):
+    def __init__(self, segment: int) -> None:
+        self.n_features = 10
+        self._feature_names = [f"field{i}" for i in range(10)]
+        self.segment = segment
+
+    def value_fn(self, masks: torch.Tensor) -> torch.Tensor:
+        x = masks.float()
+        if self.segment:
+            return 2 * x[:, 4] * x[:, 5] + x[:, 0]
+        return 2 * x[:, 0] * x[:, 1] + x[:, 2]
+
+
+def test_glider_end_to_end_with_segments(tmp_path) -> None:
+    spaces = [Segmented(i % 2) for i in range(12)]
+    g = interactkit.glider(
+        spaces,
+        k=3,
+        top=1,
+        segments=["web" if i % 2 else "app" for i in range(12)],
+        n_samples=1000,
+        max_epochs=30,
+    )
+    assert g.n_instances == 12
+    top = {it.names: it.count for it in g.interactions}
+    assert top == {("field0", "field1"): 6, ("field4", "field5"): 6}
+    assert g.segments["app"].interactions[0].names == ("field0", "field1")
+    assert g.segments["app"].interactions[0].frequency == 1.0
+    assert g.segments["web"].interactions[0].names == ("field4", "field5")
+    assert g.n_queries > 0 and g.params["k"] == 3
+    back = GlobalExplanation.from_json(g.to_json(tmp_path / "g.json"))
+    assert back.to_dict() == g.to_dict()
+    frame = g.to_frame()
+    assert set(frame["segment"]) == {"app", "web"}
+
+
+def test_glider_from_explanations_and_errors() -> None:
+    exps = [_exp([(0, 1)]), _exp([(0, 1), (2, 3)])]
+    g = interactkit.glider(exps, k=2, bootstrap=0)
+    assert [it.names for it in g.interactions] == [("f0", "f1"), ("f2", "f3")]
+    with pytest.raises(ValueError, match="at least one instance"):
+        interactkit.glider([])
+    with pytest.raises(ValueError, match="segment labels"):
+        interactkit.glider(exps, segments=["a"])
+    with pytest.raises(TypeError, match="not a mix"):
+        interactkit.glider([exps[0], Segmented(0)])
+    with pytest.raises(ValueError, match="not a serialised GlobalExplanation"):
+        GlobalExplanation.from_json('{"format": "x"}')
