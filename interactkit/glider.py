@@ -135,6 +135,9 @@ class GlobalExplanation:
 
     Attributes:
         interactions: selected global interactions, most frequent first.
+        feature_names, pair_strength: when every instance has the same features (e.g. the
+            fields of a CTR model), the mean over instances of each instance's pairwise NID
+            strengths divided by its largest one (``float[n, n]``), else None.
         n_instances: instances explained.
         candidates: the most frequent keys before selection (up to 1000), with counts.
         segments: per-segment global explanations when ``segments`` were given.
@@ -149,6 +152,8 @@ class GlobalExplanation:
     wall_time: float = 0.0
     model_time: float = 0.0
     n_queries: int = 0
+    feature_names: list[str] | None = None
+    pair_strength: np.ndarray | None = None
 
     def top(self, k: int = 10, order: int | None = None) -> list[GlobalInteraction]:
         items = (
@@ -170,6 +175,10 @@ class GlobalExplanation:
             "wall_time": self.wall_time,
             "model_time": self.model_time,
             "n_queries": self.n_queries,
+            "feature_names": self.feature_names,
+            "pair_strength": None
+            if self.pair_strength is None
+            else np.round(self.pair_strength, 6).tolist(),
         }
 
     @classmethod
@@ -190,6 +199,10 @@ class GlobalExplanation:
             wall_time=float(data.get("wall_time", 0.0)),
             model_time=float(data.get("model_time", 0.0)),
             n_queries=int(data.get("n_queries", 0)),
+            feature_names=data.get("feature_names"),
+            pair_strength=None
+            if data.get("pair_strength") is None
+            else np.asarray(data["pair_strength"], dtype=float),
         )
 
     def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
@@ -286,6 +299,36 @@ def summarize(
     return GlobalExplanation(interactions, n, candidates, params=dict(params or {}))
 
 
+class _PairAccumulator:
+    """Mean of per-instance normalised pair matrices, while the feature names agree."""
+
+    def __init__(self) -> None:
+        self.names: list[str] | None = None
+        self.total: np.ndarray | None = None
+        self.n = 0
+        self.consistent = True
+
+    def add(self, exp: LocalExplanation) -> None:
+        if not self.consistent or not exp.pair_list:
+            return
+        if self.names is None:
+            self.names = list(exp.feature_names)
+            self.total = np.zeros((len(self.names), len(self.names)))
+        elif exp.feature_names != self.names:
+            self.consistent = False
+            return
+        mat = exp.pair_matrix()
+        peak = mat.max()
+        if peak > 0:
+            self.total += mat / peak
+        self.n += 1
+
+    def result(self) -> tuple[list[str] | None, np.ndarray | None]:
+        if not self.consistent or self.n == 0 or self.total is None:
+            return None, None
+        return self.names, self.total / self.n
+
+
 def glider(
     instances: Sequence[FeatureSpace | LocalExplanation],
     k: int = 20,
@@ -331,6 +374,7 @@ def glider(
     detector = get_detector(method, **params)
     keysets: list[set[Hashable]] = []
     model_time, n_queries = 0.0, 0
+    pairs = _PairAccumulator()
     seeds = instance_seeds(seed, n)
     bar = tqdm(
         total=n,
@@ -348,6 +392,7 @@ def glider(
         )
         for exp in exps:
             keysets.append(instance_keys(exp, top, key))
+            pairs.add(exp)
             model_time += exp.model_time
             n_queries += exp.n_queries
         bar.update(len(chunk))
@@ -367,6 +412,7 @@ def glider(
         for label in sorted(set(labels)):
             rows = [keysets[i] for i in range(n) if labels[i] == label]
             result.segments[label] = summarize(rows, k, bootstrap, level, seed, settings)
+    result.feature_names, result.pair_strength = pairs.result()
     result.wall_time = time.perf_counter() - start
     result.model_time = model_time
     result.n_queries = n_queries

@@ -93,6 +93,9 @@ def test_glider_end_to_end_with_segments(tmp_path) -> None:
     assert g.segments["app"].interactions[0].frequency == 1.0
     assert g.segments["web"].interactions[0].names == ("field4", "field5")
     assert g.n_queries > 0 and g.params["k"] == 3
+    assert g.feature_names == [f"field{i}" for i in range(10)]
+    assert g.pair_strength.shape == (10, 10)
+    assert np.unravel_index(g.pair_strength.argmax(), (10, 10)) in [(0, 1), (1, 0), (4, 5), (5, 4)]
     back = GlobalExplanation.from_json(g.to_json(tmp_path / "g.json"))
     assert back.to_dict() == g.to_dict()
     frame = g.to_frame()

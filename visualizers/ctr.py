@@ -1,0 +1,210 @@
+"""Figures for ad-model audits (matplotlib, imported lazily inside each function).
+
+* :func:`plot_global_frequencies` -- GLIDER's global interactions with frequency intervals;
+* :func:`plot_pair_heatmap` -- field x field mean pairwise interaction strength;
+* :func:`plot_interaction_graph` -- fields as nodes, global interactions as weighted edges;
+* :func:`plot_crossing_gains` -- test AUC change of crossed / random-crossed targets per model;
+* :func:`plot_local_explanation` -- one impression: main effects per field and top interactions.
+
+Every function returns a ``matplotlib.figure.Figure``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from interactkit.explanation import LocalExplanation
+from interactkit.glider import GlobalExplanation
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_crossing_gains",
+    "plot_global_frequencies",
+    "plot_interaction_graph",
+    "plot_local_explanation",
+    "plot_pair_heatmap",
+]
+
+
+def _plt() -> Any:
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _label(names: Sequence[str], width: int = 48) -> str:
+    text = " × ".join(names)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plot_global_frequencies(
+    global_exp: GlobalExplanation, k: int = 20, title: str | None = None
+) -> Figure:
+    """Horizontal bars of the top ``k`` global interactions' frequencies with their intervals."""
+    plt = _plt()
+    items = global_exp.interactions[:k]
+    fig, ax = plt.subplots(figsize=(8, 0.38 * max(len(items), 1) + 1.2))
+    if not items:
+        ax.text(0.5, 0.5, "no global interactions", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
+    y = np.arange(len(items))[::-1]
+    freq = np.array([it.frequency for it in items])
+    err = np.array(
+        [[it.frequency - it.ci_low for it in items], [it.ci_high - it.frequency for it in items]]
+    )
+    colors = [
+        "#4a78c2" if it.order == 2 else "#c2784a" if it.order == 3 else "#7a4ac2" for it in items
+    ]
+    ax.barh(y, freq, xerr=err, color=colors, capsize=3, alpha=0.9)
+    ax.set_yticks(y, [_label(it.names) for it in items])
+    ax.set_xlim(0, min(1.0, float((freq + err[1]).max()) * 1.15 + 1e-9))
+    ax.set_xlabel(f"frequency among {global_exp.n_instances} explained instances (95% interval)")
+    ax.set_title(title or "Global interactions (GLIDER)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pair_heatmap(global_exp: GlobalExplanation, title: str | None = None) -> Figure:
+    """Field x field heatmap of mean normalised pairwise strength (needs shared field names)."""
+    plt = _plt()
+    if global_exp.pair_strength is None or global_exp.feature_names is None:
+        raise ValueError(
+            "this global explanation has no pair strengths (instances had different features)"
+        )
+    mat = np.asarray(global_exp.pair_strength)
+    names = global_exp.feature_names
+    size = max(5.0, 0.32 * len(names) + 2)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    im = ax.imshow(mat, cmap="viridis", vmin=0)
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="mean pairwise strength / instance max")
+    ax.set_title(title or "Pairwise interaction strength between fields")
+    fig.tight_layout()
+    return fig
+
+
+def plot_interaction_graph(
+    global_exp: GlobalExplanation, k: int = 20, title: str | None = None
+) -> Figure:
+    """Fields on a circle; each global interaction links its fields, width by frequency.
+
+    A set of three or more fields is drawn as the edges of its clique, in the set's colour.
+    """
+    plt = _plt()
+    items = global_exp.interactions[:k]
+    fields = sorted({n for it in items for n in it.names})
+    fig, ax = plt.subplots(figsize=(7, 7))
+    ax.set_axis_off()
+    if not fields:
+        ax.text(0.5, 0.5, "no global interactions", ha="center", va="center")
+        return fig
+    angle = {f: 2 * math.pi * i / len(fields) for i, f in enumerate(fields)}
+    pos = {f: (math.cos(a), math.sin(a)) for f, a in angle.items()}
+    cmap = plt.get_cmap("tab10")
+    max_freq = max(it.frequency for it in items) or 1.0
+    for idx, it in enumerate(items):
+        color = cmap(idx % 10)
+        width = 1 + 6 * it.frequency / max_freq
+        names = list(it.names)
+        for a in range(len(names)):
+            for b in range(a + 1, len(names)):
+                (x0, y0), (x1, y1) = pos[names[a]], pos[names[b]]
+                ax.plot(
+                    [x0, x1], [y0, y1], color=color, lw=width, alpha=0.55, solid_capstyle="round"
+                )
+    for f, (x, y) in pos.items():
+        ax.scatter([x], [y], s=260, color="white", edgecolor="#333", zorder=3)
+        ax.text(1.17 * x, 1.17 * y, f, ha="center", va="center", fontsize=9)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_aspect("equal")
+    ax.set_title(title or "Interaction graph (edge width = frequency)")
+    return fig
+
+
+def plot_crossing_gains(
+    results: pd.DataFrame,
+    metric: str = "auc",
+    baseline: str = "baseline",
+    title: str | None = None,
+) -> Figure:
+    """Per target model, the change of a test metric over the baseline, mean ± std over seeds.
+
+    Args:
+        results: one row per (model, variant, seed) with a column for ``metric``; variants are
+            e.g. ``"baseline"``, ``"glider"`` (+ GLIDER crosses), ``"random"`` (control).
+    """
+    plt = _plt()
+    for col in ("model", "variant", "seed", metric):
+        if col not in results.columns:
+            raise ValueError(f"results need a {col!r} column, got {list(results.columns)}")
+    base = results[results["variant"] == baseline].set_index(["model", "seed"])[metric]
+    others = [v for v in results["variant"].unique() if v != baseline]
+    models = list(dict.fromkeys(results["model"]))
+    fig, ax = plt.subplots(figsize=(1.6 * len(models) + 3, 4))
+    width = 0.8 / max(len(others), 1)
+    for j, variant in enumerate(others):
+        rows = results[results["variant"] == variant].set_index(["model", "seed"])[metric]
+        diff = (rows - base.reindex(rows.index)).groupby(level="model")
+        mean = diff.mean().reindex(models)
+        std = diff.std(ddof=0).reindex(models).fillna(0)
+        x = np.arange(len(models)) + (j - (len(others) - 1) / 2) * width
+        ax.bar(x, mean.values * 1e4, width, yerr=std.values * 1e4, capsize=3, label=str(variant))
+    ax.axhline(0, color="#333", lw=0.8)
+    ax.set_xticks(np.arange(len(models)), models)
+    ax.set_ylabel(f"Δ test {metric} vs {baseline} (×1e-4)")
+    ax.set_title(title or f"Crossing gains ({metric}, mean ± std over seeds)")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_local_explanation(
+    exp: LocalExplanation,
+    values: Mapping[str, Any] | None = None,
+    k: int = 8,
+    title: str | None = None,
+) -> Figure:
+    """One impression: signed main effect per field and the strongest interactions.
+
+    Args:
+        exp: the impression's explanation (feature names = field names).
+        values: optional field -> value shown next to the field name.
+    """
+    plt = _plt()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 0.3 * exp.n_features + 1.5))
+    labels = [
+        f"{n} = {values[n]}" if values is not None and n in values else n for n in exp.feature_names
+    ]
+    effects = np.asarray(exp.main_effects)
+    y = np.arange(len(labels))[::-1]
+    ax1.barh(y, effects, color=["#c24a4a" if v < 0 else "#4a78c2" for v in effects])
+    ax1.set_yticks(y, labels, fontsize=8)
+    ax1.axvline(0, color="#333", lw=0.8)
+    ax1.set_xlabel("main effect on the logit")
+    ax1.set_title("Main effects")
+    items = (exp.detected if exp.detected else exp.interactions)[:k]
+    y2 = np.arange(len(items))[::-1]
+    strengths = [it.strength for it in items]
+    ax2.barh(y2, strengths, color="#c2784a")
+    ax2.set_yticks(y2, [_label(it.names, 40) for it in items], fontsize=8)
+    ax2.set_xlabel("interaction strength")
+    ax2.set_title("Detected interactions" if exp.detected else "Top interactions")
+    for yy, it in zip(y2, items):
+        if it.effect is not None:
+            ax2.text(it.strength, yy, f" {it.effect:+.2f}", va="center", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
