@@ -14,6 +14,8 @@ Quick start::
 
 from interactkit.api import DETECTORS, explain, explain_many, get_detector
 from interactkit.archdetect import ArchDetect, archattribute
+from interactkit.crossing import FeatureCrosser, augment_with_crosses
+from interactkit.datasets import load_dataset, make_ad_clicks
 from interactkit.detector import Detector
 from interactkit.explanation import Interaction, LocalExplanation
 from interactkit.glider import GlobalExplanation, GlobalInteraction, count_interactions, glider
@@ -30,6 +32,7 @@ __all__ = [
     "MADEX",
     "ArchDetect",
     "Detector",
+    "FeatureCrosser",
     "FeatureSpace",
     "FunctionSpace",
     "GlobalExplanation",
@@ -41,6 +44,7 @@ __all__ = [
     "__version__",
     "archattribute",
     "as_space",
+    "augment_with_crosses",
     "count_interactions",
     "detect_interactions",
     "detect_interactions_many",
@@ -49,4 +53,6 @@ __all__ = [
     "get_detector",
     "glider",
     "instance_seeds",
+    "load_dataset",
+    "make_ad_clicks",
 ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from interactkit import GlobalExplanation, GlobalInteraction, Interaction, LocalExplanation
 from interactkit.visualizers import ctr as viz
 from interactkit.visualizers.report import Report, html_table
+
+from interactkit import GlobalExplanation, GlobalInteraction, Interaction, LocalExplanation
 
 pytest.importorskip("matplotlib")
 

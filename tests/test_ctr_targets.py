@@ -1,0 +1,234 @@
+"""Target models, training with early stopping, the cross comparison, source models."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+
+from interactkit.datasets.base import CTRSplit
+from interactkit.datasets.synthetic import make_ad_clicks
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("deepctr_torch") is None, reason="deepctr-torch not installed"
+)
+
+TINY = {"size": "small", "embedding_dim": 4, "batch_size": 128}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    # tiny models: one thread is far faster than two contended OpenMP threads
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+@pytest.fixture(scope="module")
+def ads():
+    data, planted = make_ad_clicks(n_rows=800, seed=3)
+    return data, planted
+
+
+def test_every_target_trains_and_is_reproducible(ads) -> None:
+    from interactkit.targets import MODEL_NAMES, train_target
+
+    data, _ = ads
+    for name in MODEL_NAMES:
+        res = train_target(name, data, seed=0, max_epochs=1, **TINY)
+        assert set(res) >= {"auc", "logloss", "epochs", "seconds", "best_epoch", "model"}
+        assert 0.0 <= res["auc"] <= 1.0 and 0.0 < res["logloss"] < 2.0
+        assert res["epochs"] == 1 and res["seconds"] > 0
+        assert type(res["model"]).__name__.lower() == name
+    again = train_target("deepfm", data, seed=0, max_epochs=2, **TINY)
+    same = train_target("deepfm", data, seed=0, max_epochs=2, **TINY)
+    other = train_target("deepfm", data, seed=1, max_epochs=2, **TINY)
+    assert (again["auc"], again["logloss"]) == (same["auc"], same["logloss"])
+    assert again["logloss"] != other["logloss"]
+    crossed = train_target("deepfm", data, crosses=[("device_type", "hour_bucket")], seed=0,
+                           max_epochs=1, **TINY)
+    assert "device_type&hour_bucket" in crossed["model"].feature_index
+    assert len(crossed["model"].feature_index) == len(data.schema) + 1
+    with pytest.raises(ValueError, match="unknown target model"):
+        train_target("lr", data)
+
+
+def test_paper_configuration_is_the_default() -> None:
+    from interactkit.datasets.base import Field, Schema
+    from interactkit.targets import build_target
+
+    schema = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
+    dcn = build_target("dcn", schema)
+    assert len(dcn.crossnet.kernels) == 6
+    assert [m.out_features for m in dcn.dnn.linears] == [1024, 1024]
+    assert dcn.embedding_dict["f0"].embedding_dim == 16
+    xdeepfm = build_target("xdeepfm", schema)
+    assert [m.out_channels for m in xdeepfm.cin.conv1ds] == [200, 200, 200]
+    wdl = build_target("wdl", schema, model_kwargs={"dnn_hidden_units": (8,)})
+    assert [m.out_features for m in wdl.dnn.linears] == [8]
+
+
+def test_early_stopping_restores_the_best_epoch(ads) -> None:
+    from interactkit.targets import _input_tensor, evaluate_logits, train_target
+
+    data, _ = ads
+    # validation labels opposite to what training teaches: validation logloss gets worse
+    # while the model learns, so the best epoch is an early one and training stops early
+    flipped_val = CTRSplit(data.train.frame.iloc[:200].reset_index(drop=True),
+                           1 - data.train.labels[:200])
+    flipped = type(data)(data.train, flipped_val, data.test, data.schema, data.label)
+    res = train_target(
+        "wdl", flipped, seed=0, max_epochs=8, patience=2, lr=0.05, optimizer="adam", **TINY
+    )
+    history = res["history"]
+    assert res["best_epoch"] == int(np.argmin(history)) + 1
+    assert res["best_epoch"] < res["epochs"] < 8  # stopped early
+    assert res["epochs"] - res["best_epoch"] == 2
+    assert history[-1] > min(history)
+    # the returned model holds the best epoch's weights, not the last epoch's
+    model = res["model"]
+    x = _input_tensor(flipped_val.frame, list(model.feature_index), "cpu")
+    with torch.no_grad():
+        p = model(x).numpy()[:, 0]
+    val = evaluate_logits(np.log(p / (1 - p)), flipped_val.labels)["logloss"]
+    assert val == pytest.approx(res["val_logloss"], rel=1e-5)
+    assert val == pytest.approx(min(history), rel=1e-5)
+    assert val < history[-1] - 1e-4
+
+
+def test_compare_crosses_table(ads) -> None:
+    from interactkit.targets import CrossComparison, compare_crosses
+
+    data, planted = ads
+    result = compare_crosses(
+        data, planted, models=["deepfm", "wdl"], seeds=[0, 1], k=3, max_epochs=1, **TINY
+    )
+    assert isinstance(result, CrossComparison)
+    table = result.table
+    assert list(table.columns[:5]) == ["model", "variant", "seed", "auc", "logloss"]
+    assert len(table) == 2 * 2 * 3
+    assert set(table["variant"]) == {"base", "glider", "random"}
+    assert (table.groupby(["model", "variant"]).size() == 2).all()
+    assert set(table.loc[table["variant"] == "base", "n_crosses"]) == {0}
+    assert set(table.loc[table["variant"] != "base", "n_crosses"]) == {3}
+    assert result.crosses == [tuple(sorted(p, key=data.schema.index)) for p in planted[:3]]
+    for seed, rand in result.random_crosses.items():
+        assert [len(r) for r in rand] == [len(c) for c in result.crosses]
+        assert not {frozenset(r) for r in rand} & {frozenset(c) for c in result.crosses}
+        assert seed in (0, 1)
+    summary = result.summary
+    assert len(summary) == 6
+    assert {"auc_mean", "auc_std", "logloss_mean", "delta_auc_mean"} <= set(summary.columns)
+    base = summary[summary["variant"] == "base"]
+    assert (base["delta_auc_mean"] == 0).all()
+    row = summary[(summary["model"] == "wdl") & (summary["variant"] == "glider")].iloc[0]
+    sub = table[(table["model"] == "wdl") & (table["variant"] == "glider")]
+    assert row["auc_mean"] == pytest.approx(sub["auc"].mean())
+    assert "±" in result.to_markdown()
+
+
+def test_random_interactions() -> None:
+    from interactkit.datasets.base import Field, Schema
+    from interactkit.targets import random_interactions
+
+    schema = Schema([Field(f"f{i}", vocab_size=3) for i in range(4)])
+    glider = [("f0", "f1"), ("f0", "f1", "f2")]
+    rand = random_interactions(schema, [2, 3, 2], exclude=glider, seed=0)
+    assert [len(r) for r in rand] == [2, 3, 2]
+    assert len({frozenset(r) for r in rand}) == 3
+    assert not {frozenset(r) for r in rand} & {frozenset(g) for g in glider}
+    assert rand == random_interactions(schema, [2, 3, 2], exclude=glider, seed=0)
+    with pytest.raises(ValueError, match="all are taken"):
+        random_interactions(schema, [4, 4])
+
+
+def test_source_model_plugs_into_the_adapter(ads) -> None:
+    from interactkit.targets import train_source_model
+
+    data, _ = ads
+    for kind in ("mlp", "deepfm"):
+        source = train_source_model(data, kind=kind, seed=0, hidden=(16,), max_epochs=2)
+        assert source.kind == kind and 0 <= source.metrics["auc"] <= 1
+        rows = data.val.frame.head(5)
+        p = source.predict(rows)
+        explainer = source.explainer()
+        np.testing.assert_allclose(explainer.predict_logit(rows), np.log(p / (1 - p)), rtol=1e-5)
+        space = explainer.space(rows.iloc[0])
+        values = space.value_fn(torch.ones(2, len(data.schema), dtype=torch.bool))
+        assert values[0] == pytest.approx(np.log(p[0] / (1 - p[0])), rel=1e-5)
+    with pytest.raises(ValueError, match="kind"):
+        train_source_model(data, kind="gbdt")
+
+
+def test_import_deepctr_skips_the_network_version_check() -> None:
+    code = (
+        "import threading\n"
+        "from interactkit.targets import import_deepctr\n"
+        "m = import_deepctr()\n"
+        "import deepctr_torch.utils as u\n"
+        "assert callable(u.check_version) and u.__file__.endswith('utils.py')\n"
+        "print(threading.active_count())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "1"  # no version-check thread was started
+    assert "check the latest version" not in out.stdout + out.stderr
+
+
+def _true_pairs(planted) -> set[frozenset[str]]:
+    return {frozenset(p) for s in planted for p in itertools.combinations(s, 2)}
+
+
+def _top_pair_counts(explanations, per_instance: int) -> list[tuple[tuple[str, ...], int]]:
+    counts = Counter(it.names for e in explanations for it in e.pairs(per_instance))
+    return counts.most_common()
+
+
+@pytest.fixture(scope="module")
+def audit():
+    """A source MLP trained on synthetic clicks with planted interactions."""
+    from interactkit.targets import train_source_model
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    data, planted = make_ad_clicks(n_rows=30_000, seed=0)
+    source = train_source_model(data, kind="mlp", seed=0, max_epochs=12)
+    torch.set_num_threads(old)
+    return data, planted, source
+
+
+def test_audit_recovers_planted_pairs_archdetect(audit) -> None:
+    data, planted, source = audit
+    assert source.metrics["auc"] > 0.75
+    explanations = source.explainer().explain_many(data.val.frame.head(30), method="archdetect")
+    ranked = _top_pair_counts(explanations, 3)
+    truth = _true_pairs(planted)
+    top = [frozenset(names) for names, _ in ranked[:4]]
+    assert top[0] in truth, ranked[:6]
+    assert sum(t in truth for t in top) >= 3, ranked[:6]
+
+
+@pytest.mark.slow
+def test_audit_recovers_planted_sets_with_glider_madex(audit) -> None:
+    from interactkit.glider import glider
+    from interactkit.targets import compare_crosses
+
+    data, planted, source = audit
+    spaces = source.explainer().spaces(data.val.frame.head(20))
+    found = glider(spaces, k=5, top=10, method="madex", seed=0, bootstrap=0)
+    truth = _true_pairs(planted) | {frozenset(p) for p in planted}
+    selected = [frozenset(g.names) for g in found.interactions]
+    assert sum(s in truth for s in selected) >= 3, found.interactions
+    # crossing the detected sets helps a target model more than random crosses do
+    result = compare_crosses(data, found, models=["deepfm"], seeds=[0], size="small",
+                             max_epochs=5, batch_size=512)
+    auc = result.table.set_index("variant")["auc"]
+    assert auc["glider"] > auc["base"] and auc["glider"] > auc["random"], result.table
