@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from interactkit import __version__
 
-APPS = ("quickstart",)
+APPS = ("audit", "quickstart")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -43,6 +43,7 @@ import time
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,6 +67,7 @@ __all__ = [
     "evaluate_logits",
     "fit_logit_model",
     "import_deepctr",
+    "load_source_model",
     "random_interactions",
     "train_source_model",
     "train_target",
@@ -654,9 +656,10 @@ class SourceModel:
             accepts it directly.
         predict: ``encoded DataFrame[N, fields] -> click probabilities float64[N]``.
         metrics: test ``auc``/``logloss``, ``epochs``, ``best_epoch``, ``val_logloss``,
-            ``seconds``.
+            ``seconds`` (empty for a loaded model).
         schema: the fields it consumes.
         kind: ``"deepfm"`` or ``"mlp"``.
+        config: how to rebuild the network (``embedding_dim``, ``hidden``, ``seed``).
     """
 
     model: torch.nn.Module
@@ -664,12 +667,80 @@ class SourceModel:
     metrics: dict[str, Any]
     schema: Schema
     kind: str
+    config: dict[str, Any] = field(default_factory=dict)
 
     def explainer(self, **kwargs: Any) -> Any:
         """A :class:`interactkit.adapters.ctr.CTRExplainer` for this model."""
         from interactkit.adapters.ctr import CTRExplainer
 
         return CTRExplainer(self.model, self.schema, **kwargs)
+
+    def save(self, path: str | Path, **info: Any) -> None:
+        """Save the weights and what is needed to rebuild the model (see :func:`load_source_model`).
+
+        The file holds only tensors, numbers and strings, so it loads with
+        ``torch.load(..., weights_only=True)``. ``info`` (e.g. the data spec) is stored alongside.
+        """
+        bundle = {
+            "format": SOURCE_FORMAT,
+            "version": 1,
+            "kind": self.kind,
+            "config": {
+                "embedding_dim": int(self.config.get("embedding_dim", 8)),
+                "hidden": [int(h) for h in self.config.get("hidden", (256, 128))],
+                "seed": int(self.config.get("seed", 0)),
+            },
+            "fields": [[f.name, f.kind, int(f.vocab_size)] for f in self.schema],
+            "info": {str(k): v for k, v in info.items() if isinstance(v, (str, int, float))},
+            "state_dict": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+        }
+        torch.save(bundle, Path(path))
+
+
+SOURCE_FORMAT = "interactkit.source_model"
+
+
+def _build_source(
+    kind: str, schema: Schema, seed: int, embedding_dim: int, hidden: Sequence[int], device: str
+) -> tuple[torch.nn.Module, list[str], Callable[[torch.Tensor], torch.Tensor], Any]:
+    """The network of a source model: ``(module, input order, logit_fn, reg_fn or None)``."""
+    kind = kind.lower()
+    if kind not in ("deepfm", "mlp"):
+        raise ValueError(f"kind must be 'deepfm' or 'mlp', got {kind!r}")
+    if kind == "deepfm":
+        model = build_target(
+            "deepfm",
+            schema,
+            seed=seed,
+            embedding_dim=embedding_dim,
+            model_kwargs={"dnn_hidden_units": tuple(hidden)},
+            device=device,
+        )
+
+        def reg_fn() -> torch.Tensor:
+            return model.get_regularization_loss() + model.aux_loss
+
+        return model, list(model.feature_index), _deepctr_logit_fn(model), reg_fn
+    torch.manual_seed(seed)
+    model = TabularMLP(schema, embedding_dim, hidden).to(device)
+    return model, schema.names, model, None
+
+
+def _source_predict(
+    schema: Schema,
+    model: torch.nn.Module,
+    inputs: Sequence[str],
+    logit_fn: Callable[[torch.Tensor], torch.Tensor],
+    device: str,
+) -> Callable[[pd.DataFrame], np.ndarray]:
+    def predict(frame: pd.DataFrame) -> np.ndarray:
+        """Click probabilities ``float64[N]`` of an encoded frame."""
+        schema.check_frame(frame)
+        x = _input_tensor(frame, inputs, device)
+        model.eval()
+        return 1.0 / (1.0 + np.exp(-_predict_logits(logit_fn, x, 4096)))
+
+    return predict
 
 
 def train_source_model(
@@ -692,29 +763,10 @@ def train_source_model(
     Returns:
         :class:`SourceModel` (module, ``predict`` callable, test metrics).
     """
-    kind = kind.lower()
-    if kind not in ("deepfm", "mlp"):
-        raise ValueError(f"kind must be 'deepfm' or 'mlp', got {kind!r}")
     _seed_all(seed)
-    if kind == "deepfm":
-        model = build_target(
-            "deepfm",
-            data.schema,
-            seed=seed,
-            embedding_dim=embedding_dim,
-            model_kwargs={"dnn_hidden_units": tuple(hidden)},
-            device=device,
-        )
-        inputs = list(model.feature_index)
-        logit_fn = _deepctr_logit_fn(model)
-
-        def reg_fn() -> torch.Tensor:
-            return model.get_regularization_loss() + model.aux_loss
-    else:
-        model = TabularMLP(data.schema, embedding_dim, hidden).to(device)
-        inputs = data.schema.names
-        logit_fn = model
-        reg_fn = None  # type: ignore[assignment]
+    model, inputs, logit_fn, reg_fn = _build_source(
+        kind, data.schema, seed, embedding_dim, hidden, device
+    )
     x_tr = _input_tensor(data.train.frame, inputs, device)
     x_va = _input_tensor(data.val.frame, inputs, device)
     x_te = _input_tensor(data.test.frame, inputs, device)
@@ -737,13 +789,50 @@ def train_source_model(
         {k: fit[k] for k in ("epochs", "best_epoch", "val_logloss")},
         seconds=time.perf_counter() - start,
     )
-    schema = data.schema
+    predict = _source_predict(data.schema, model, inputs, logit_fn, device)
+    config = {"embedding_dim": embedding_dim, "hidden": list(hidden), "seed": seed}
+    return SourceModel(model, predict, metrics, data.schema, kind.lower(), config)
 
-    def predict(frame: pd.DataFrame) -> np.ndarray:
-        """Click probabilities ``float64[N]`` of an encoded frame."""
-        schema.check_frame(frame)
-        x = _input_tensor(frame, inputs, device)
-        model.eval()
-        return 1.0 / (1.0 + np.exp(-_predict_logits(logit_fn, x, 4096)))
 
-    return SourceModel(model, predict, metrics, schema, kind)
+def load_source_model(
+    path: str | Path, schema: Schema, device: str = "cpu"
+) -> tuple[SourceModel, dict[str, Any]]:
+    """Load a model saved by :meth:`SourceModel.save` for data encoded with ``schema``.
+
+    The file is read with ``torch.load(..., weights_only=True)`` (no arbitrary unpickling). Its
+    fields must match ``schema`` (names, kinds and vocabulary sizes): the model only understands
+    data encoded the way it was trained.
+
+    Returns:
+        ``(SourceModel, info)`` where ``info`` is what was stored with the model.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    try:
+        bundle = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise ValueError(
+            f"{path} is not a model saved by interactkit (SourceModel.save); it could not be "
+            f"loaded with weights_only=True: {err}"
+        ) from err
+    if not isinstance(bundle, dict) or bundle.get("format") != SOURCE_FORMAT:
+        raise ValueError(f"{path} is not a model saved by interactkit (SourceModel.save)")
+    saved = [tuple(f) for f in bundle["fields"]]
+    current = [(f.name, f.kind, int(f.vocab_size)) for f in schema]
+    if saved != current:
+        diff = [f"{a} != {b}" for a, b in zip(saved, current) if a != b][:3]
+        raise ValueError(
+            f"the model at {path} was trained on differently encoded data ({len(saved)} fields "
+            f"vs {len(current)}; first differences: {diff or 'field count'}); load the same data "
+            "with the same settings it was trained on"
+        )
+    cfg = bundle["config"]
+    model, inputs, logit_fn, _ = _build_source(
+        bundle["kind"], schema, cfg["seed"], cfg["embedding_dim"], cfg["hidden"], device
+    )
+    model.load_state_dict(bundle["state_dict"])
+    model.eval()
+    predict = _source_predict(schema, model, inputs, logit_fn, device)
+    source = SourceModel(model, predict, {}, schema, bundle["kind"], dict(cfg))
+    return source, dict(bundle.get("info", {}))

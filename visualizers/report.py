@@ -77,6 +77,12 @@ class Report:
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         self.parts.append(f'<figure><img src="{uri}" alt="{html.escape(caption)}">{cap}</figure>')
 
+    def image(self, png: bytes, caption: str = "") -> None:
+        """Embed PNG bytes (e.g. a figure already saved to disk)."""
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        self.parts.append(f'<figure><img src="{uri}" alt="{html.escape(caption)}">{cap}</figure>')
+
     def render(self) -> str:
         sub = f'<p class="note">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
         return (
