@@ -67,6 +67,8 @@ def explain_many(
     method: str | Detector = "madex",
     seed: int | Sequence[int] = 0,
     progress: bool | None = None,
+    backend: str = "local",
+    chunk_size: int = 256,
     **params: Any,
 ) -> list[LocalExplanation]:
     """Detect the interactions of many instances, batched (MADEX surrogates train together).
@@ -77,6 +79,17 @@ def explain_many(
         seed: one int (per-instance seeds are derived from it, independent of batching) or one
             seed per instance.
         progress: show progress bars (None: only on a terminal).
+        backend: ``"local"`` or ``"ray"`` (chunks of ``chunk_size`` instances on Ray workers,
+            connecting to the cluster of ``RAY_ADDRESS`` or starting a local one; same result).
         **params: detector parameters.
     """
-    return get_detector(method, **params).explain_many(spaces, seed=seed, progress=progress)
+    detector = get_detector(method, **params)
+    if backend == "local":
+        return detector.explain_many(spaces, seed=seed, progress=progress)
+    if backend != "ray":
+        raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
+    from interactkit.runs import explain_many_ray
+    from interactkit.sampling import resolve_seeds
+
+    spaces = list(spaces)
+    return explain_many_ray(detector, spaces, resolve_seeds(seed, len(spaces)), chunk_size)

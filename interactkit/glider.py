@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from interactkit.api import explain_many, get_detector
+from interactkit.api import get_detector
 from interactkit.explanation import Interaction, LocalExplanation
-from interactkit.sampling import instance_seeds
 from interactkit.space import FeatureSpace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,7 +170,7 @@ class GlobalExplanation:
             "n_instances": self.n_instances,
             "candidates": [[list(k), c] for k, c in self.candidates],
             "segments": {str(s): g.to_dict() for s, g in self.segments.items()},
-            "params": self.params,
+            "params": json.loads(json.dumps(self.params, default=str)),
             "wall_time": self.wall_time,
             "model_time": self.model_time,
             "n_queries": self.n_queries,
@@ -265,8 +264,59 @@ def _bootstrap_ci(
     return np.quantile(freqs, alpha, axis=0), np.quantile(freqs, 1 - alpha, axis=0)
 
 
+class _KeyIndex:
+    """Interns keys to ints; instances keep int32 arrays of key ids (compact for big runs)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Hashable, int] = {}
+        self.keys: list[Hashable] = []
+
+    def encode(self, keys: Iterable[Hashable]) -> np.ndarray:
+        out = []
+        for key in keys:
+            idx = self.ids.get(key)
+            if idx is None:
+                idx = self.ids[key] = len(self.keys)
+                self.keys.append(key)
+            out.append(idx)
+        return np.asarray(out, dtype=np.int32)
+
+
+def _names(key: Hashable) -> tuple[str, ...]:
+    return tuple(str(x) for x in (key if isinstance(key, tuple) else (key,)))
+
+
+def _summarize_ids(
+    rows: Sequence[np.ndarray],
+    index: _KeyIndex,
+    k: int,
+    n_boot: int,
+    level: float,
+    seed: int,
+    params: dict[str, Any],
+) -> GlobalExplanation:
+    n = len(rows)
+    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    owner = np.repeat(np.arange(n), [len(r) for r in rows])
+    bins = np.bincount(flat, minlength=len(index.keys))
+    present = np.nonzero(bins)[0]
+    counts = Counter({index.keys[i]: int(bins[i]) for i in present})
+    selected = select_global(counts, k)
+    indicators = np.zeros((n, len(selected)), dtype=bool)
+    for j, (key, _) in enumerate(selected):
+        indicators[owner[flat == index.ids[key]], j] = True
+    low, high = _bootstrap_ci(indicators, n_boot, level, seed)
+    interactions = [
+        GlobalInteraction(_names(key), int(c), c / n if n else 0.0, float(low[j]), float(high[j]))
+        for j, (key, c) in enumerate(selected)
+    ]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:1000]
+    candidates = [(_names(key), int(c)) for key, c in ranked]
+    return GlobalExplanation(interactions, n, candidates, params=dict(params))
+
+
 def summarize(
-    keysets: Sequence[set[Hashable]],
+    keysets: Sequence[Iterable[Hashable]],
     k: int = 20,
     n_boot: int = 1000,
     level: float = 0.95,
@@ -274,146 +324,139 @@ def summarize(
     params: dict[str, Any] | None = None,
 ) -> GlobalExplanation:
     """GLIDER counting, selection and bootstrap intervals from per-instance key sets."""
-    counts: Counter = Counter()
-    for keys in keysets:
-        counts.update(keys)
-    selected = select_global(counts, k)
-    n = len(keysets)
-    indicators = np.array([[key in keys for key, _ in selected] for keys in keysets], dtype=bool)
-    indicators = indicators.reshape(n, len(selected))
-    low, high = _bootstrap_ci(indicators, n_boot, level, seed)
-    interactions = [
-        GlobalInteraction(
-            tuple(str(x) for x in (key if isinstance(key, tuple) else (key,))),
-            int(count),
-            count / n if n else 0.0,
-            float(low[j]),
-            float(high[j]),
-        )
-        for j, (key, count) in enumerate(selected)
-    ]
-    candidates = [
-        (tuple(str(x) for x in (key if isinstance(key, tuple) else (key,))), int(c))
-        for key, c in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:1000]
-    ]
-    return GlobalExplanation(interactions, n, candidates, params=dict(params or {}))
+    index = _KeyIndex()
+    rows = [index.encode(set(keys)) for keys in keysets]
+    return _summarize_ids(rows, index, k, n_boot, level, seed, params or {})
 
 
-class _PairAccumulator:
-    """Mean of per-instance normalised pair matrices, while the feature names agree."""
-
-    def __init__(self) -> None:
-        self.names: list[str] | None = None
-        self.total: np.ndarray | None = None
-        self.n = 0
-        self.consistent = True
-
-    def add(self, exp: LocalExplanation) -> None:
-        if not self.consistent or not exp.pair_list:
-            return
-        if self.names is None:
-            self.names = list(exp.feature_names)
-            self.total = np.zeros((len(self.names), len(self.names)))
-        elif exp.feature_names != self.names:
-            self.consistent = False
-            return
-        mat = exp.pair_matrix()
-        peak = mat.max()
-        if peak > 0:
-            self.total += mat / peak
-        self.n += 1
-
-    def result(self) -> tuple[list[str] | None, np.ndarray | None]:
-        if not self.consistent or self.n == 0 or self.total is None:
-            return None, None
-        return self.names, self.total / self.n
+def _key_name(key: KeyFn | None) -> str:
+    if key is None:
+        return "names"
+    return f"{getattr(key, '__module__', '')}.{getattr(key, '__qualname__', repr(key))}"
 
 
 def glider(
-    instances: Sequence[FeatureSpace | LocalExplanation],
+    instances: Iterable[FeatureSpace | LocalExplanation],
     k: int = 20,
     top: int = 100,
     method: str = "madex",
     seed: int = 0,
-    segments: Sequence[Hashable] | None = None,
+    segments: Iterable[Hashable] | None = None,
     key: KeyFn | None = None,
     bootstrap: int = 1000,
     level: float = 0.95,
     chunk_size: int = 256,
+    run_dir: str | Path | None = None,
+    backend: str = "local",
+    max_pending: int | None = None,
     progress: bool | None = None,
     **params: Any,
 ) -> GlobalExplanation:
     """Global interactions from local detections over many instances (GLIDER).
 
     Args:
-        instances: feature spaces to explain (batched through :func:`explain_many`, in chunks of
-            ``chunk_size``), or explanations computed earlier.
+        instances: feature spaces to explain, or explanations computed earlier; any iterable
+            (a generator streams: instances are read ``chunk_size`` at a time).
         k: how many global interactions to select (paper: 40).
         top: per-instance ranked sets taken into the count (paper: 100).
         method: local detector for feature spaces (``"madex"``, the paper's, or
             ``"archdetect"``).
-        seed: instance ``i`` is explained with ``instance_seeds(seed, 1, i)``.
+        seed: instance ``i`` is explained with ``instance_seeds(seed, 1, i)``, whatever the
+            backend or chunking.
         segments: optional label per instance (e.g. the device type of each impression); the
             result then also holds one global explanation per segment in ``segments``.
-        key: how sets are matched across instances (default: their feature names).
+        key: how sets are matched across instances (default: their feature names); must return
+            a str or a tuple of str.
         bootstrap: bootstrap resamples for the frequency intervals (0 to skip).
         level: confidence level of the intervals.
-        progress: show a progress bar over instances (None: only on a terminal).
+        chunk_size: instances per shard (one batched ``explain_many`` call each).
+        run_dir: checkpoint directory: finished shards are saved there and a rerun with the same
+            arguments resumes (see :mod:`interactkit.runs`).
+        backend: ``"local"`` or ``"ray"`` (shards on Ray workers; same result).
+        max_pending: Ray shards in flight at once (default twice the cluster's CPUs).
+        progress: progress bar with instances/s and ETA (None: only on a terminal).
         **params: detector parameters (e.g. ``n_samples``).
     """
-    if k < 1 or top < 1:
-        raise ValueError(f"k and top must be >= 1, got k={k}, top={top}")
+    from interactkit.runs import RunDirectory, _Progress, iter_shards
+
+    if k < 1 or top < 1 or chunk_size < 1:
+        raise ValueError(f"k, top and chunk_size must be >= 1, got {k}, {top}, {chunk_size}")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
-    n = len(instances)
-    if n == 0:
-        raise ValueError("glider needs at least one instance")
-    if segments is not None and len(segments) != n:
-        raise ValueError(f"got {len(segments)} segment labels for {n} instances")
+    if isinstance(instances, (FeatureSpace, LocalExplanation)):
+        raise TypeError("glider takes many instances (a list or an iterable of them)")
+    total = len(instances) if isinstance(instances, Sized) else None
+    if segments is not None and total is not None and isinstance(segments, Sized):
+        if len(segments) != total:
+            raise ValueError(f"got {len(segments)} segment labels for {total} instances")
     start = time.perf_counter()
     detector = get_detector(method, **params)
-    keysets: list[set[Hashable]] = []
-    model_time, n_queries = 0.0, 0
-    pairs = _PairAccumulator()
-    seeds = instance_seeds(seed, n)
-    bar = tqdm(
-        total=n,
-        desc="GLIDER",
-        unit="instance",
-        disable=(not progress) if progress is not None else None,
-    )
-    for lo in range(0, n, chunk_size):
-        chunk = list(instances[lo : lo + chunk_size])
-        done = [e for e in chunk if isinstance(e, LocalExplanation)]
-        if done and len(done) != len(chunk):
-            raise TypeError("give either feature spaces or explanations, not a mix")
-        exps = done or explain_many(
-            chunk, method=detector, seed=seeds[lo : lo + len(chunk)], progress=False
-        )
-        for exp in exps:
-            keysets.append(instance_keys(exp, top, key))
-            pairs.add(exp)
-            model_time += exp.model_time
-            n_queries += exp.n_queries
-        bar.update(len(chunk))
-    bar.close()
-    settings = {
-        "k": k,
+    arguments = {
         "top": top,
         "method": detector.name,
-        "seed": seed,
-        "bootstrap": bootstrap,
-        "level": level,
         "detector": detector.get_params(),
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "key": _key_name(key),
+        "segmented": segments is not None,
     }
-    result = summarize(keysets, k, bootstrap, level, seed, settings)
+    directory = RunDirectory(run_dir, arguments) if run_dir is not None else None
+    bar = tqdm(
+        total=total,
+        desc="GLIDER",
+        unit="instance",
+        smoothing=0.1,
+        disable=(not progress) if progress is not None else None,
+    )
+    try:
+        shards = iter_shards(
+            detector,
+            instances,
+            seed=seed,
+            top=top,
+            key=key,
+            segments=segments,
+            chunk_size=chunk_size,
+            run_dir=directory,
+            backend=backend,
+            max_pending=max_pending,
+            progress=_Progress(bar),
+        )
+    finally:
+        bar.close()
+    n = sum(sh.n for sh in shards)
+    if n == 0:
+        raise ValueError("glider needs at least one instance")
+    index = _KeyIndex()
+    rows = [index.encode(keys) for sh in shards for keys in sh.keys]
+    settings = {**arguments, "k": k, "bootstrap": bootstrap, "level": level, "backend": backend}
+    result = _summarize_ids(rows, index, k, bootstrap, level, seed, settings)
     if segments is not None:
-        labels = [str(s) for s in segments]
+        labels = [label for sh in shards for label in (sh.segments or [])]
         for label in sorted(set(labels)):
-            rows = [keysets[i] for i in range(n) if labels[i] == label]
-            result.segments[label] = summarize(rows, k, bootstrap, level, seed, settings)
-    result.feature_names, result.pair_strength = pairs.result()
+            sub = [rows[i] for i in range(n) if labels[i] == label]
+            result.segments[label] = _summarize_ids(sub, index, k, bootstrap, level, seed, settings)
+    result.feature_names, result.pair_strength = _merge_pairs(shards)
     result.wall_time = time.perf_counter() - start
-    result.model_time = model_time
-    result.n_queries = n_queries
+    result.model_time = sum(sh.model_time for sh in shards)
+    result.n_queries = sum(sh.n_queries for sh in shards)
     return result
+
+
+def _merge_pairs(shards: Sequence[Any]) -> tuple[list[str] | None, np.ndarray | None]:
+    """Mean normalised pair matrix over all instances, if they all share their feature names."""
+    names, total, count = None, None, 0
+    for sh in shards:
+        if not sh.pairs_consistent:
+            return None, None
+        if sh.pair_names is None:
+            continue
+        if names is None:
+            names, total = sh.pair_names, np.zeros_like(sh.pair_sum)
+        elif sh.pair_names != names:
+            return None, None
+        total = total + sh.pair_sum
+        count += sh.pair_count
+    if names is None or count == 0:
+        return None, None
+    return list(names), total / count
