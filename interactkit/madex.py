@@ -70,8 +70,6 @@ class MADEX(Detector):
         patience: early stopping patience in epochs (paper: 5).
         main_effects: ``"linear"`` (a linear term absorbs main effects), ``"mlp"``
             (per-feature networks) or None.
-        precision: ``"float32"`` or ``"bfloat16"`` (matrix products of the surrogate in bfloat16,
-            weights and optimizer in float32; much faster on CPUs with native bfloat16).
         max_interactions: keep at most this many ranked sets per instance (paper: 100).
         max_order: largest interaction order ranked (default: all).
         cutoff: run the ridge cut-off (sets ``detected``/``cutoff`` of the result).
@@ -99,7 +97,6 @@ class MADEX(Detector):
         max_epochs: int = 100,
         patience: int = 5,
         main_effects: str | None = "linear",
-        precision: str = "float32",
         max_interactions: int = 100,
         max_order: int | None = None,
         cutoff: bool = True,
@@ -143,7 +140,6 @@ class MADEX(Detector):
             max_epochs=max_epochs,
             patience=patience,
             main_effects=main_effects,
-            precision=precision,
         )
         self._params = {
             "n_samples": n_samples,
@@ -157,7 +153,6 @@ class MADEX(Detector):
             "max_epochs": max_epochs,
             "patience": patience,
             "main_effects": main_effects,
-            "precision": precision,
             "max_interactions": max_interactions,
             "max_order": max_order,
             "cutoff": cutoff,

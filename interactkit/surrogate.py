@@ -35,7 +35,6 @@ from interactkit.sampling import make_generator
 __all__ = ["SurrogateConfig", "Surrogates", "fit_surrogates"]
 
 MAIN_EFFECT_KINDS = (None, "linear", "mlp")
-PRECISIONS = ("float32", "bfloat16")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,6 @@ class SurrogateConfig:
     patience: int = 5
     main_effects: str | None = "linear"
     main_hidden: tuple[int, ...] = (10, 10, 10)
-    precision: str = "float32"
 
     def __post_init__(self) -> None:
         hidden = tuple(int(h) for h in self.hidden)
@@ -67,8 +65,6 @@ class SurrogateConfig:
         for name in ("batch_size", "max_epochs", "patience"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         if self.main_effects not in MAIN_EFFECT_KINDS:
             raise ValueError(
                 f"main_effects must be one of {MAIN_EFFECT_KINDS}, got {self.main_effects!r}"
@@ -100,8 +96,8 @@ class Surrogates:
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """Outputs ``[I, N]`` for inputs ``x: [I, N, p]``."""
-        with torch.no_grad(), _autocast(self.config, x.device):
-            return _forward(self.config, self.weights, self.biases, self.main, x).float()
+        with torch.no_grad():
+            return _forward(self.config, self.weights, self.biases, self.main, x)
 
 
 def _init_instance(
@@ -228,11 +224,6 @@ class _BatchedAdam:
         self.params, self.opt = new, opt
 
 
-def _autocast(config: SurrogateConfig, device: torch.device) -> torch.autocast:
-    """bfloat16 matrix products (float32 weights and optimizer) when asked for."""
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bfloat16")
-
-
 def _weighted_mse(pred: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return ((pred - y) ** 2 * w).mean(dim=1)
 
@@ -325,9 +316,8 @@ def fit_surrogates(
             yb = torch.gather(ys, 1, idx)
             wb = torch.gather(ws, 1, idx)
             weights, biases, main = _split_params(config, adam.params)
-            with _autocast(config, device):
-                out = _forward(config, weights, biases, main, xb)
-            loss = _weighted_mse(out.float(), yb, wb).sum()
+            out = _forward(config, weights, biases, main, xb)
+            loss = _weighted_mse(out, yb, wb).sum()
             loss.backward()
             with torch.no_grad():
                 if config.l1 > 0:
@@ -340,9 +330,7 @@ def fit_surrogates(
         with torch.no_grad():
             params = [p.detach() for p in adam.params]
             weights, biases, main = _split_params(config, params)
-            with _autocast(config, device):
-                out = _forward(config, weights, biases, main, xv)
-            val = _weighted_mse(out.float(), yv, wv)
+            val = _weighted_mse(_forward(config, weights, biases, main, xv), yv, wv)
             improved = val < best_val[active]
             if bool(improved.any()):
                 rows = active[improved]

@@ -67,15 +67,3 @@ def test_config_validation() -> None:
         SurrogateConfig(l1=-1)
     with pytest.raises(ValueError, match="batch_size"):
         SurrogateConfig(batch_size=0)
-
-
-def test_bfloat16_precision_trains_and_keeps_float32_weights() -> None:
-    x, y = _data(5)
-    cfg = SurrogateConfig(hidden=(32, 16), max_epochs=10, batch_size=50, precision="bfloat16")
-    model = fit_surrogates(x[None, :300], y[None, :300], x[None, 300:], y[None, 300:], [0], cfg)
-    assert all(w.dtype == torch.float32 for w in model.weights)
-    pred = model.predict(x[None, 300:])
-    r2 = 1 - ((pred - y[None, 300:]) ** 2).mean() / y[300:].var()
-    assert r2 > 0.8
-    with pytest.raises(ValueError, match="precision"):
-        SurrogateConfig(precision="float16")

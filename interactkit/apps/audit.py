@@ -72,12 +72,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--segment-by", default=None, help="also report global interactions per value of this field"
     )
-    p.add_argument(
-        "--precision",
-        choices=("float32", "bfloat16"),
-        default="float32",
-        help="surrogate matrix-product precision",
-    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fresh", action="store_true", help="recompute GLIDER even if saved")
     p.add_argument(
@@ -187,9 +181,7 @@ def run(args: argparse.Namespace) -> int:
     if args.segment_by is not None:
         fld = data.schema[args.segment_by]
         segments = [fld.decode(v) for v in rows[args.segment_by]]
-    params = (
-        {"n_samples": args.samples, "precision": args.precision} if args.method == "madex" else {}
-    )
+    params = {"n_samples": args.samples} if args.method == "madex" else {}
     settings = {
         "data": data_spec,
         "label": args.label,
