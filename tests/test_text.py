@@ -1,0 +1,559 @@
+"""Tests of the text adapter, visualizer and CLI app (tiny offline models; never the network)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+import pytest
+import torch
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+transformers = pytest.importorskip("transformers")
+
+from interactkit.adapters.text import (  # noqa: E402
+    TextExplainer,
+    global_word_interactions,
+)
+
+import interactkit  # noqa: E402
+
+WORDS = [
+    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "_",
+    "not", "bad", "good", "the", "movie", "is", "was", "a", "film", "plot", "it", "very",
+    "un", "##believ", "##able", ".", ",", "'", "t", "don", "<", ">", "/", "script", "alert",
+    "(", ")", "1", "great", "boring", "story", "and", "really", "quite",
+]  # fmt: skip
+VOCAB = {w: i for i, w in enumerate(WORDS)}
+LABELS = {0: "NEGATIVE", 1: "POSITIVE"}
+
+
+def make_tokenizer(directory, **kwargs):
+    """A fast BERT WordPiece tokenizer over :data:`VOCAB`, built offline from a vocab file."""
+    vocab_file = directory / "vocab.txt"
+    if not vocab_file.is_file():
+        vocab_file.write_text("\n".join(WORDS) + "\n", encoding="utf-8")
+    tokenizer = transformers.BertTokenizerFast.from_pretrained(str(directory), **kwargs)
+    assert tokenizer.is_fast and tokenizer.convert_tokens_to_ids("bad") == VOCAB["bad"]
+    return tokenizer
+
+
+def make_bert(max_positions: int = 32, seed: int = 0):
+    torch.manual_seed(seed)
+    config = transformers.BertConfig(
+        vocab_size=len(VOCAB),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=max_positions,
+        num_labels=2,
+        id2label=dict(LABELS),
+        label2id={v: k for k, v in LABELS.items()},
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
+    return transformers.BertForSequenceClassification(config).eval()
+
+
+@pytest.fixture(scope="module")
+def vocab_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("vocab")
+
+
+@pytest.fixture(scope="module")
+def tok(vocab_dir):
+    return make_tokenizer(vocab_dir)
+
+
+@pytest.fixture(scope="module")
+def bert():
+    return make_bert()
+
+
+class Recorder(torch.nn.Module):
+    """Wraps a model and records the batch size of every call."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.config = model.config
+        self.batches: list[int] = []
+
+    def forward(self, **inputs):
+        self.batches.append(int(inputs["input_ids"].shape[0]))
+        return self.model(**inputs)
+
+
+# ------------------------------------------------------------------------------------------
+# imports
+# ------------------------------------------------------------------------------------------
+
+
+def test_import_interactkit_does_not_import_transformers_or_matplotlib():
+    code = (
+        "import sys, interactkit, interactkit.adapters.text, interactkit.visualizers.text, "
+        "interactkit.apps.explain_text\n"
+        "assert 'transformers' not in sys.modules, 'transformers imported'\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# ------------------------------------------------------------------------------------------
+# features: words, whitespace, tokens, spans
+# ------------------------------------------------------------------------------------------
+
+
+def test_subword_tokens_merge_into_words(tok, bert):
+    text = "The movie is unbelievable ."
+    space = TextExplainer(bert, tok).space(text)
+    assert space.words == ["The", "movie", "is", "unbelievable", "."]
+    assert space.spans[3] == (13, 25)
+    assert space.tokens == [
+        "[CLS]", "the", "movie", "is", "un", "##believ", "##able", ".", "[SEP]"
+    ]  # fmt: skip
+    assert space.token_feature.tolist() == [-1, 0, 1, 2, 3, 3, 3, 4, -1]
+    assert space.feature_names == space.words
+
+
+def test_whitespace_and_token_features(tok, bert):
+    text = "it don't  unbelievable"
+    words = TextExplainer(bert, tok, features="words").space(text)
+    assert words.words == ["it", "don", "'", "t", "unbelievable"]
+    chunks = TextExplainer(bert, tok, features="whitespace").space(text)
+    assert chunks.words == ["it", "don't", "unbelievable"]
+    assert chunks.token_feature.tolist() == [-1, 0, 1, 1, 1, 2, 2, 2, -1]
+    tokens = TextExplainer(bert, tok, features="tokens").space(text)
+    assert tokens.words == ["it", "don", "'", "t", "un", "believ", "able"]
+    assert tokens.token_feature.tolist() == [-1, 0, 1, 2, 3, 4, 5, 6, -1]
+
+
+def test_character_span_features(tok, bert):
+    text = "the movie is not bad"
+    spans = [(13, 20), (0, 9)]  # "not bad", "the movie"; "is" is context (always kept)
+    space = TextExplainer(bert, tok, features=spans).space(text)
+    assert space.words == ["not bad", "the movie"]
+    assert space.token_feature.tolist() == [-1, 1, 1, -1, 0, 0, -1]
+    assert space.masked_texts(torch.tensor([[False, True]])) == ["the movie is _"]
+    with pytest.raises(ValueError, match="straddles"):
+        TextExplainer(bert, tok, features=[(0, 2), (2, 9)]).space(text)
+    with pytest.raises(ValueError, match="overlap"):
+        TextExplainer(bert, tok, features=[(0, 9), (4, 12)]).space(text)
+    with pytest.raises(ValueError, match="cover no token"):
+        TextExplainer(bert, tok, features=[(0, 3), (3, 4)]).space(text)
+    with pytest.raises(ValueError, match="character range"):
+        TextExplainer(bert, tok, features=[(0, 3), (5, 99)]).space(text)
+
+
+# ------------------------------------------------------------------------------------------
+# off strategies
+# ------------------------------------------------------------------------------------------
+
+TEXT = "the movie is unbelievable"
+#        CLS the movie is  un  ##believ ##able SEP
+BASE_IDS = [2, 9, 10, 11, 18, 19, 20, 3]
+KEEP = [True, False, True, False]  # "movie" and "unbelievable" off
+
+
+@pytest.mark.parametrize(
+    ("off", "ids", "attention"),
+    [
+        ("mask", [2, 9, 4, 11, 4, 4, 4, 3], [1] * 8),
+        ("neutral", [2, 9, 5, 11, 5, 5, 5, 3], [1] * 8),
+        ("pad", [2, 9, 0, 11, 0, 0, 0, 3], [1, 1, 0, 1, 0, 0, 0, 1]),
+        ("remove", [2, 9, 11, 3], [1, 1, 1, 1]),
+    ],
+)
+def test_off_strategies_build_expected_ids(tok, bert, off, ids, attention):
+    space = TextExplainer(bert, tok, off=off).space(TEXT)
+    assert space.input_ids.tolist() == BASE_IDS
+    masks = torch.tensor([KEEP, [True] * 4])
+    inputs = space.build_inputs(masks)
+    assert inputs["input_ids"][0].tolist()[: len(ids)] == ids
+    assert inputs["attention_mask"][0].tolist()[: len(ids)] == attention
+    if off == "remove":  # the longer row sets the width; the short row is padded, attention 0
+        assert inputs["input_ids"].shape[1] == 8
+        assert inputs["input_ids"][0, 4:].tolist() == [0, 0, 0, 0]
+        assert inputs["attention_mask"][0, 4:].tolist() == [0, 0, 0, 0]
+    assert inputs["input_ids"][1].tolist() == BASE_IDS  # all kept = the original text
+    assert "token_type_ids" in inputs
+
+
+def test_neutral_token_can_be_chosen_and_is_checked(tok, bert):
+    space = TextExplainer(bert, tok, off="neutral", neutral_token="the").space(TEXT)
+    ids = space.build_inputs(torch.tensor([KEEP]))["input_ids"][0].tolist()
+    assert ids == [2, 9, 9, 11, 9, 9, 9, 3]
+    with pytest.raises(ValueError, match="not one token"):
+        TextExplainer(bert, tok, off="neutral", neutral_token="zebra")
+    with pytest.raises(ValueError, match="unknown"):
+        TextExplainer(bert, tok, off="blank")
+
+
+@pytest.mark.parametrize("off", ["mask", "pad", "neutral", "remove"])
+def test_special_tokens_are_never_switched_off(tok, bert, off):
+    space = TextExplainer(bert, tok, off=off).space(TEXT)
+    inputs = space.build_inputs(torch.zeros(2, space.n_features, dtype=torch.bool))
+    ids, attention = inputs["input_ids"], inputs["attention_mask"]
+    assert ids[:, 0].tolist() == [2, 2]
+    last = attention.sum(1) - 1 if off == "remove" else torch.full((2,), ids.shape[1] - 1)
+    assert ids[torch.arange(2), last].tolist() == [3, 3]
+    assert attention[:, 0].tolist() == [1, 1]
+
+
+def test_remove_matches_retokenized_text(tok, bert):
+    explainer = TextExplainer(bert, tok, off="remove", features="whitespace")
+    space = explainer.space("the movie is not bad .")
+    masks = torch.tensor(
+        [[True, False, True, False, True, True], [False, True, True, True, False, True]]
+    )
+    values = space.value_fn(masks)
+    for row, value in zip(masks, values, strict=True):
+        kept = " ".join(w for w, on in zip(space.words, row.tolist(), strict=True) if on)
+        enc = tok(kept, return_tensors="pt")
+        with torch.no_grad():
+            expected = bert(**enc).logits[0, space.target]
+        assert value.item() == pytest.approx(expected.item(), abs=1e-5)
+
+
+@pytest.mark.parametrize("off", ["mask", "pad", "neutral", "remove"])
+def test_batched_equals_one_at_a_time_and_batch_size_is_bounded(tok, off):
+    model = Recorder(make_bert())
+    explainer = TextExplainer(model, tok, off=off, max_batch_size=3)
+    space = explainer.space("the movie is not bad , really quite good .")
+    generator = torch.Generator().manual_seed(0)
+    masks = torch.rand(10, space.n_features, generator=generator) > 0.5
+    model.batches.clear()
+    batched = space.value_fn(masks)
+    assert max(model.batches) <= 3 and sum(model.batches) == 10
+    single = torch.cat([space.value_fn(m[None]) for m in masks])
+    torch.testing.assert_close(batched, single, atol=1e-5, rtol=1e-5)
+    assert batched.shape == (10,) and batched.dtype == torch.float32
+    assert space.stats.rows >= 20 and space.stats.seconds > 0
+
+
+def test_full_mask_value_is_the_model_logit(tok, bert):
+    space = TextExplainer(bert, tok).space("the movie is not bad")
+    enc = tok("the movie is not bad", return_tensors="pt")
+    with torch.no_grad():
+        logits = bert(**enc).logits[0]
+    assert space.full_value == pytest.approx(logits[space.target].item(), abs=1e-5)
+    value = space.value_fn(torch.ones(1, space.n_features, dtype=torch.bool))
+    assert value.item() == pytest.approx(space.full_value, abs=1e-5)
+
+
+# ------------------------------------------------------------------------------------------
+# target selection
+# ------------------------------------------------------------------------------------------
+
+
+def test_target_by_index_label_name_and_default(tok, bert):
+    text = "the movie is not bad"
+    default = TextExplainer(bert, tok).space(text)
+    assert default.target == int(default.logits.argmax())
+    for target in (0, 1):
+        by_index = TextExplainer(bert, tok, target=target).space(text)
+        by_name = TextExplainer(bert, tok, target=LABELS[target].lower()).space(text)
+        assert by_index.target == by_name.target == target
+        assert by_name.target_label == LABELS[target]
+        assert by_index.full_value == pytest.approx(float(default.logits[target]), abs=1e-5)
+    per_text = TextExplainer(bert, tok, target=0).space(text, target="POSITIVE")
+    assert per_text.target == 1
+
+
+def test_bad_targets_raise_specific_errors(tok, bert):
+    with pytest.raises(ValueError, match=r"not a label of this model.*NEGATIVE"):
+        TextExplainer(bert, tok, target="neutral")
+    with pytest.raises(ValueError, match="out of range"):
+        TextExplainer(bert, tok, target=5).space("the movie is bad")
+    with pytest.raises(TypeError, match="target"):
+        TextExplainer(bert, tok, target=1.5)
+
+
+# ------------------------------------------------------------------------------------------
+# errors and warnings
+# ------------------------------------------------------------------------------------------
+
+
+def test_empty_and_single_word_texts(tok, bert):
+    explainer = TextExplainer(bert, tok)
+    for text in ("", "   \n"):
+        with pytest.raises(ValueError, match="empty text"):
+            explainer.space(text)
+    with pytest.raises(ValueError, match="at least 2 features"):
+        explainer.space("movie")
+    with pytest.raises(ValueError, match="at least 2 features"):
+        TextExplainer(bert, tok, features="whitespace").space("don't")
+    with pytest.raises(TypeError, match="str"):
+        explainer.space(["the", "movie"])
+
+
+def test_long_text_is_truncated_with_a_warning(tok):
+    model = make_bert(max_positions=12)
+    explainer = TextExplainer(model, tok)
+    assert explainer.max_length == 12
+    text = " ".join(["the movie is not bad ."] * 5)
+    with pytest.warns(UserWarning, match="truncated"):
+        space = explainer.space(text)
+    assert space.truncated and len(space.tokens) == 12 and space.tokens[-1] == "[SEP]"
+    assert space.n_features == 10
+    assert space.value_fn(torch.ones(2, 10, dtype=torch.bool)).shape == (2,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        short = explainer.space("the movie is not bad")
+    assert not short.truncated
+
+
+def test_tokenizer_without_mask_token(bert, vocab_dir):
+    tok = make_tokenizer(vocab_dir, mask_token=None)
+    assert tok.mask_token_id is None
+    with pytest.raises(ValueError, match=r"no mask token.*'remove'.*'neutral'"):
+        TextExplainer(bert, tok, off="mask")
+    for off in ("remove", "neutral", "pad"):
+        space = TextExplainer(bert, tok, off=off).space("the movie is bad")
+        assert torch.isfinite(space.value_fn(torch.zeros(1, 4, dtype=torch.bool))).all()
+
+
+def test_slow_tokenizer_is_rejected(bert):
+    class Slow:
+        is_fast = False
+
+    with pytest.raises(ValueError, match="fast tokenizer"):
+        TextExplainer(bert, Slow())
+    with pytest.raises(ValueError, match="tokenizer is needed"):
+        TextExplainer(bert)
+
+
+class NaNWhenMasked(torch.nn.Module):
+    """Finite logits for the original text, NaN as soon as a [MASK] token is present."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = transformers.BertConfig(vocab_size=len(VOCAB), num_labels=2)
+        self.w = torch.nn.Parameter(torch.ones(2))
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        masked = (input_ids == VOCAB["[MASK]"]).any(dim=1, keepdim=True)
+        logits = self.w.expand(input_ids.shape[0], 2)
+        return torch.where(masked, torch.full_like(logits, float("nan")), logits)
+
+
+def test_model_returning_nan_raises(tok):
+    space = TextExplainer(NaNWhenMasked(), tok).space("the movie is bad")
+    with pytest.raises(ValueError, match=r"NaN/inf logits for 1 of 2.*off='mask'"):
+        space.value_fn(torch.tensor([[True] * 4, [False, True, True, True]]))
+
+
+# ------------------------------------------------------------------------------------------
+# model given as a pipeline or as a path (from_pretrained)
+# ------------------------------------------------------------------------------------------
+
+
+def test_pipeline_and_saved_path_give_the_same_values(tmp_path, tok, bert):
+    text = "the movie is not bad"
+    masks = torch.tensor([[True, False, True, False, True], [False, True, True, True, False]])
+    reference = TextExplainer(bert, tok).space(text).value_fn(masks)
+    pipe = transformers.pipeline("text-classification", model=bert, tokenizer=tok, device=-1)
+    from_pipe = TextExplainer(pipe).space(text).value_fn(masks)
+    torch.testing.assert_close(from_pipe, reference)
+    bert.save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    from_path = TextExplainer(str(tmp_path)).space(text).value_fn(masks)
+    torch.testing.assert_close(from_path, reference, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="text-classification"):
+        fake = argparse.Namespace(task="fill-mask", model=bert, tokenizer=tok)
+        TextExplainer(fake)
+
+
+# ------------------------------------------------------------------------------------------
+# semantics: a model whose label is a word pair's AND is explained by that pair
+# ------------------------------------------------------------------------------------------
+
+FILLER = ["the", "movie", "is", "was", "a", "film", "plot", "it", "very", "great", "boring",
+          "story", "and", "really", "quite", "good"]  # fmt: skip
+
+
+class BagOfWords(torch.nn.Module):
+    """Sum of (attended) token embeddings -> MLP -> 2 logits; a tiny trainable classifier."""
+
+    def __init__(self, vocab_size: int, dim: int = 16):
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab_size, dim)
+        self.mlp = torch.nn.Sequential(
+            torch.nn.Linear(dim, 32), torch.nn.ReLU(), torch.nn.Linear(32, 2)
+        )
+        self.config = transformers.PretrainedConfig(id2label=dict(LABELS))
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        weights = attention_mask.unsqueeze(-1).float()
+        return self.mlp((self.embed(input_ids) * weights).sum(1))
+
+
+def _synthetic_sentences(n: int, generator: torch.Generator) -> tuple[list[str], list[int]]:
+    texts, labels = [], []
+    for _ in range(n):
+        length = int(torch.randint(3, 7, (1,), generator=generator))
+        idx = torch.randint(0, len(FILLER), (length,), generator=generator).tolist()
+        words = [FILLER[i] for i in idx]
+        has_not, has_bad = torch.rand(2, generator=generator).tolist()
+        has_not, has_bad = has_not < 0.5, has_bad < 0.5
+        for word, present in (("not", has_not), ("bad", has_bad)):
+            if present:
+                pos = int(torch.randint(0, len(words) + 1, (1,), generator=generator))
+                words.insert(pos, word)
+        texts.append(" ".join(words))
+        labels.append(int(has_not and has_bad))
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def and_model(tok):
+    generator = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    texts, labels = _synthetic_sentences(600, generator)
+    enc = tok(texts, padding=True, return_tensors="pt")
+    y = torch.tensor(labels)
+    model = BagOfWords(len(VOCAB))
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    for _ in range(300):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(enc["input_ids"], enc["attention_mask"]), y)
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        accuracy = (model(enc["input_ids"], enc["attention_mask"]).argmax(1) == y).float().mean()
+    assert accuracy > 0.97, f"the tiny AND model did not train (accuracy {accuracy:.3f})"
+    return model.eval()
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [("archdetect", {}), ("madex", {"n_samples": 400, "max_epochs": 40})],
+)
+def test_word_pair_interaction_is_recovered(tok, and_model, method, params):
+    explainer = TextExplainer(and_model, tok, off="pad", target="POSITIVE")
+    space = explainer.space("the plot is not very bad and the story is good")
+    explanation = interactkit.explain(space, method=method, seed=0, **params)
+    top = explanation.pairs(1)[0]
+    assert set(top.names) == {"not", "bad"}, explanation.pairs(3)
+    assert explanation.n_queries > 0
+    same = explainer.explain(space.text, method=method, seed=0, **params)
+    assert same.pairs(1)[0].features == top.features
+
+
+def test_global_word_pairs_over_a_corpus(tok, and_model):
+    explainer = TextExplainer(and_model, tok, off="pad", target="POSITIVE")
+    corpus = [
+        "the movie is not bad",
+        "it was not a bad film",
+        "the story is bad and not boring",
+        "not bad , really quite good",
+        "good",  # a single word: skipped
+    ]
+    table = global_word_interactions(explainer, corpus, method="archdetect", k=1)
+    assert list(table.columns) == [
+        "pair", "word_a", "word_b", "count", "frequency", "mean_strength"
+    ]  # fmt: skip
+    assert table.loc[0, "pair"] == "bad, not"
+    assert (table.loc[0, "word_a"], table.loc[0, "word_b"]) == ("bad", "not")
+    assert table.loc[0, "count"] == 4 and table.loc[0, "frequency"] == pytest.approx(1.0)
+    assert table.attrs["skipped"] == 1 and table.attrs["n_sentences"] == 4
+    assert table["count"].sum() == 4  # k=1: one pair per sentence
+
+
+def test_global_word_pairs_are_case_folded_and_counted_once_per_sentence(tok, and_model):
+    explainer = TextExplainer(and_model, tok, off="pad", target="POSITIVE")
+    corpus = ["NOT bad and not BAD", "Not Bad really", "not bad"]
+    table = global_word_interactions(explainer, corpus, method="archdetect", k=4)
+    row = table[(table.word_a == "bad") & (table.word_b == "not")]
+    # counted once per sentence; "not bad" is a set of every feature: not counted (GLIDER)
+    assert len(row) == 1 and int(row["count"].iloc[0]) == 2
+    assert table.attrs["n_sentences"] == 3
+
+
+def test_global_word_pairs_accept_a_custom_counter(tok, and_model):
+    explainer = TextExplainer(and_model, tok, off="pad", target="POSITIVE")
+    corpus = ["the movie is not bad", "Not bad , really", "the story is good and bad"]
+    calls = []
+
+    def counter(explanations, top, key):
+        calls.append(top)
+        counts = {}
+        for exp in explanations:  # every explanation here has > 2 words
+            for item in {key(exp, inter) for inter in exp.top(top)}:
+                counts[item] = counts.get(item, 0) + 1
+        return counts
+
+    local = global_word_interactions(explainer, corpus, method="archdetect", k=2)
+    switched = global_word_interactions(
+        explainer, corpus, method="archdetect", k=2, counter=counter
+    )
+    assert calls == [2]
+    assert local.to_dict() == switched.to_dict()
+
+
+# ------------------------------------------------------------------------------------------
+# visualizer
+# ------------------------------------------------------------------------------------------
+
+
+def test_plot_and_html_escape_markup(tmp_path, tok, and_model):
+    from interactkit.visualizers.text import plot_text, save_html, to_html
+
+    explainer = TextExplainer(and_model, tok, features="whitespace", off="pad")
+    text = "the $plot$ is not <script>alert(1)</script> bad"
+    space = explainer.space(text)
+    assert "<script>alert(1)</script>" in space.words
+    explanation = interactkit.explain(space, method="archdetect")
+    fig = plot_text(space, explanation, k=3)
+    assert fig.__class__.__name__ == "Figure"
+    fig.savefig(tmp_path / "text.png")
+    assert (tmp_path / "text.png").stat().st_size > 1000
+    page = to_html(space, explanation, k=3, full_page=True)
+    assert "<script>" not in page and "alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.startswith("<!DOCTYPE html>") and page.count('class="ik-word"') == 6
+    fragment = to_html(space, explanation, k=3)
+    assert fragment.startswith("<div") and "&lt;script&gt;" in fragment
+    path = save_html(tmp_path / "text.html", space, explanation)
+    assert "&lt;script&gt;" in (tmp_path / "text.html").read_text(encoding="utf-8")
+    assert path.endswith("text.html")
+    with pytest.raises(ValueError, match="features"):
+        other = explainer.space("the movie is not bad")
+        to_html(other, explanation)
+
+
+# ------------------------------------------------------------------------------------------
+# CLI app
+# ------------------------------------------------------------------------------------------
+
+
+def test_cli_app_registers_and_runs_on_a_saved_model(tmp_path, tok, bert, capsys):
+    from interactkit.apps.explain_text import register, run
+
+    model_dir = tmp_path / "model"
+    bert.save_pretrained(model_dir)
+    tok.save_pretrained(model_dir)
+    parser = argparse.ArgumentParser(prog="interactkit")
+    register(parser.add_subparsers(dest="command"))
+    out = tmp_path / "out"
+    args = parser.parse_args(
+        ["explain-text", "the movie is not bad", "--model", str(model_dir),
+         "--method", "archdetect", "--out", str(out), "--seed", "1", "--target", "POSITIVE"]
+    )  # fmt: skip
+    assert args.func is run
+    assert run(args) == 0
+    printed = capsys.readouterr().out
+    assert "top interactions" in printed and "POSITIVE logit" in printed
+    for name in ("explanation.png", "explanation.html", "explanation.json"):
+        assert (out / name).is_file()
+    record = json.loads((out / "explanation.json").read_text())
+    assert record["target_label"] == "POSITIVE" and record["text"] == "the movie is not bad"
+    with pytest.raises(ValueError, match="--model"):
+        run(argparse.Namespace(sentence="not bad", model=None, train_file=None))
