@@ -136,13 +136,36 @@ def _rank_one(
     unit, kth = rep // (max_order - 1), rep % (max_order - 1) + 2  # set size
     ranks = torch.arange(p, device=a.device)
     members.scatter_(1, order[unit], ranks[None, :] < kth[:, None])
-    keep = _prune_after_superset(members)
-    kept_rows = keep.nonzero().squeeze(1)[:max_interactions]
+    kept_rows = _kept_in_order(members, max_interactions)
     members_np = members[kept_rows].cpu().numpy()
     strengths = totals[top[kept_rows]].tolist()
     return [
         (tuple(int(j) for j in row.nonzero()[0]), float(s)) for row, s in zip(members_np, strengths)
     ]
+
+
+def _kept_in_order(members: torch.Tensor, limit: int, block: int = 256) -> torch.Tensor:
+    """Indices of the first ``limit`` sets not listed after a strict superset of theirs.
+
+    Works through the ranked sets in blocks and stops once ``limit`` sets are kept, so the cost
+    is usually one ``block x block`` comparison instead of all candidates against each other.
+    """
+    kept: list[torch.Tensor] = []
+    n_kept = 0
+    m = members.float()
+    sizes = m.sum(dim=1)
+    for lo in range(0, members.shape[0], block):
+        hi = min(lo + block, members.shape[0])
+        inter = m[:hi] @ m[lo:hi].T  # [earlier-or-same, block]
+        sup = (inter == sizes[None, lo:hi]) & (sizes[:hi, None] > sizes[None, lo:hi])
+        earlier = torch.arange(hi, device=m.device)[:, None] < torch.arange(lo, hi, device=m.device)
+        ok = ~(sup & earlier).any(dim=0)
+        rows = torch.arange(lo, hi, device=m.device)[ok]
+        kept.append(rows)
+        n_kept += rows.shape[0]
+        if n_kept >= limit:
+            break
+    return torch.cat(kept)[:limit] if kept else torch.zeros(0, dtype=torch.long)
 
 
 def _prune_after_superset(members: torch.Tensor) -> torch.Tensor:

@@ -310,11 +310,12 @@ def fit_surrogates(
     for epoch in range(1, config.max_epochs + 1):
         perms = torch.stack([torch.randperm(n_train, generator=generators[int(i)]) for i in active])
         perms = perms.to(device)
+        # one gather per epoch; mini-batches are then contiguous slices
+        x_ep = torch.gather(xs, 1, perms.unsqueeze(-1).expand(-1, -1, n_features))
+        y_ep, w_ep = torch.gather(ys, 1, perms), torch.gather(ws, 1, perms)
         for start in range(0, n_train, config.batch_size):
-            idx = perms[:, start : start + config.batch_size]
-            xb = torch.gather(xs, 1, idx.unsqueeze(-1).expand(-1, -1, n_features))
-            yb = torch.gather(ys, 1, idx)
-            wb = torch.gather(ws, 1, idx)
+            stop = start + config.batch_size
+            xb, yb, wb = x_ep[:, start:stop], y_ep[:, start:stop], w_ep[:, start:stop]
             weights, biases, main = _split_params(config, adam.params)
             out = _forward(config, weights, biases, main, xb)
             loss = _weighted_mse(out, yb, wb).sum()

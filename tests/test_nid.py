@@ -88,3 +88,14 @@ def test_ranked_interactions_respects_limits_and_padding() -> None:
     assert all(max(fs) < 4 for fs, _ in ranked[1])
     strengths = [s for _, s in ranked[0]]
     assert strengths == sorted(strengths, reverse=True)
+
+
+def test_blockwise_pruning_equals_full_pruning() -> None:
+    from interactkit.nid import _kept_in_order
+
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        members = torch.rand(500, 8, generator=gen) > 0.5
+        full = _prune_after_superset(members).nonzero().squeeze(1)
+        for limit in (5, 100, 1000):
+            assert torch.equal(_kept_in_order(members, limit, block=64), full[:limit])
