@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from interactkit import __version__
 
-APPS = ("audit", "explain_text", "quickstart")
+APPS = ("audit", "explain_image", "explain_text", "quickstart")
 
 
 def build_parser() -> argparse.ArgumentParser:
