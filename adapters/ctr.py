@@ -240,8 +240,7 @@ class CTRExplainer:
         label = self.schema.label
         if label is not None and label in columns:
             raise DataFormatError(
-                f"{what} contains the label column {label!r}; drop it, labels are not model "
-                "inputs"
+                f"{what} contains the label column {label!r}; drop it, labels are not model inputs"
             )
         extra = [c for c in columns if c not in self.schema]
         if extra:
@@ -529,4 +528,3 @@ def _module_device(model: torch.nn.Module) -> torch.device:
     for b in model.buffers():
         return b.device
     return torch.device("cpu")
-

@@ -33,6 +33,8 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch
+
+import interactkit
 from interactkit.adapters.text import (
     OFF_STRATEGIES,
     TextExplainer,
@@ -42,8 +44,6 @@ from interactkit.adapters.text import (
     load_sst2,
     minilm_sst2_classifier,
 )
-
-import interactkit
 
 # (sentence, negation word, the word it flips) -- written for this benchmark
 HAND_WRITTEN: list[tuple[str, str, str]] = [

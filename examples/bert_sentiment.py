@@ -24,14 +24,13 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import interactkit
 from interactkit.adapters.text import (
     TextExplainer,
     global_word_interactions,
     minilm_sst2_classifier,
 )
 from interactkit.visualizers.text import plot_text, save_html
-
-import interactkit
 
 SENTENCES = [
     "this movie is not bad at all",

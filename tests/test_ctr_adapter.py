@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from interactkit.adapters.ctr import CTRExplainer, CTRSpace, ModelOutputError
 
+from interactkit.adapters.ctr import CTRExplainer, CTRSpace, ModelOutputError
 from interactkit.datasets.base import DataFormatError, Field, Schema
 
 SCHEMA = Schema(
@@ -26,9 +26,9 @@ ROW = {"a": 2, "b": 2, "c": 4, "d": 3.5}
 
 def true_logit(frame: pd.DataFrame) -> np.ndarray:
     a, b, c, d = (frame[k].to_numpy() for k in "abcd")
-    return (
-        1.0 * (a == 2) + 2.5 * (a == 2) * (b == 2) - 0.5 * (c == 4) + 0.4 * d - 1.0
-    ).astype(np.float64)
+    return (1.0 * (a == 2) + 2.5 * (a == 2) * (b == 2) - 0.5 * (c == 4) + 0.4 * d - 1.0).astype(
+        np.float64
+    )
 
 
 class CountingModel:
@@ -48,9 +48,7 @@ class CountingModel:
 
 def _expected(masks: torch.Tensor, row: dict, base: dict) -> np.ndarray:
     names = list("abcd")
-    rows = [
-        {n: (row[n] if bool(m[j]) else base[n]) for j, n in enumerate(names)} for m in masks
-    ]
+    rows = [{n: (row[n] if bool(m[j]) else base[n]) for j, n in enumerate(names)} for m in masks]
     return true_logit(pd.DataFrame(rows))
 
 
@@ -152,9 +150,7 @@ def test_model_output_errors() -> None:
     short = CTRExplainer(lambda f: np.zeros(1), SCHEMA, input_format="frame")
     with pytest.raises(ModelOutputError, match="expected"):
         short.space(ROW).value_fn(masks)
-    nan = CTRExplainer(
-        lambda f: np.where(f["a"] == 2, np.nan, 0.5), SCHEMA, input_format="frame"
-    )
+    nan = CTRExplainer(lambda f: np.where(f["a"] == 2, np.nan, 0.5), SCHEMA, input_format="frame")
     with pytest.raises(ModelOutputError, match="NaN"):
         nan.space(ROW).value_fn(masks)
     with pytest.raises(ValueError, match="output must be"):
@@ -162,8 +158,9 @@ def test_model_output_errors() -> None:
     with pytest.raises(TypeError, match="DeepCTR"):
         CTRExplainer(CountingModel(), SCHEMA, input_format="deepctr")
     # a plain callable on tensors [B, n_fields] in schema order
-    tensor_fn = CTRExplainer(lambda x: x[:, 0] * x[:, 1], SCHEMA, input_format="tensor",
-                             output="logit")
+    tensor_fn = CTRExplainer(
+        lambda x: x[:, 0] * x[:, 1], SCHEMA, input_format="tensor", output="logit"
+    )
     assert tensor_fn.space(ROW).value_fn(masks).tolist() == [4.0] * 5
 
 

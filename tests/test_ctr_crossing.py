@@ -74,9 +74,7 @@ def test_unseen_and_missing_parts_get_id_zero() -> None:
 def test_dense_fields_are_bucketized_on_train_quantiles() -> None:
     rng = np.random.default_rng(0)
     n = 5000
-    train = pd.DataFrame(
-        {"a": rng.integers(2, 4, n), "b": 2, "c": 0, "d": rng.normal(size=n)}
-    )
+    train = pd.DataFrame({"a": rng.integers(2, 4, n), "b": 2, "c": 0, "d": rng.normal(size=n)})
     crosser = FeatureCrosser([("a", "d")], SCHEMA, min_count=5, n_bins=10).fit(train)
     spec = crosser.specs[0]
     edges = spec.edges[1]

@@ -73,8 +73,12 @@ def test_planted_interactions_are_in_the_true_logit() -> None:
     assert all(s > 5 * control[len(p)] for p, s in strengths.items()), (strengths, control)
     flat, none = make_ad_clicks(n_rows=20000, seed=1, strength=0.0)
     assert none == []
-    assert _pure_interaction(flat.train.frame, flat.meta["true_logit"]["train"],
-                             ("device_type", "hour_bucket")) < control[2] * 3
+    assert (
+        _pure_interaction(
+            flat.train.frame, flat.meta["true_logit"]["train"], ("device_type", "hour_bucket")
+        )
+        < control[2] * 3
+    )
 
 
 def test_bad_arguments() -> None:

