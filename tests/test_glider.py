@@ -32,8 +32,19 @@ def test_counting_uses_top_and_drops_sets_of_every_feature() -> None:
 
 def test_selection_prunes_subsets_and_supersets() -> None:
     counts = Counter({("a", "b"): 10, ("c", "d"): 8, ("a", "b", "c"): 6, ("b",): 5, ("e", "f"): 2})
-    # {b} is skipped (subset of selected {a,b}); {a,b,c} replaces its selected subset {a,b}
-    assert select_global(counts, k=10) == [(("c", "d"), 8), (("a", "b", "c"), 6), (("e", "f"), 2)]
+    # paper's rule: {b} is skipped (subset of selected {a,b}); {a,b,c} replaces its subset {a,b}
+    assert select_global(counts, k=10, replace_subsets=True) == [
+        (("c", "d"), 8),
+        (("a", "b", "c"), 6),
+        (("e", "f"), 2),
+    ]
+    # default: the frequent subset {a,b} stays next to its rarer superset
+    assert select_global(counts, k=10) == [
+        (("a", "b"), 10),
+        (("c", "d"), 8),
+        (("a", "b", "c"), 6),
+        (("e", "f"), 2),
+    ]
     assert select_global(counts, k=1) == [(("a", "b"), 10)]
 
 

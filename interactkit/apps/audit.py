@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--source",
         choices=("deepfm", "mlp"),
-        default="deepfm",
+        default="mlp",
         help="source model to train when --model is not given",
     )
     p.add_argument("--out", type=Path, default=Path("interactkit-audit"))
@@ -71,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--target-epochs", type=int, default=10)
     p.add_argument(
         "--segment-by", default=None, help="also report global interactions per value of this field"
+    )
+    p.add_argument(
+        "--replace-subsets",
+        action="store_true",
+        help="the paper's GLIDER rule: a selected superset removes its selected subsets",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fresh", action="store_true", help="recompute GLIDER even if saved")
@@ -192,6 +197,7 @@ def run(args: argparse.Namespace) -> int:
         "k": args.k,
         "seed": args.seed,
         "segment_by": args.segment_by,
+        "replace_subsets": args.replace_subsets,
         **params,
     }
     t = time.perf_counter()
@@ -204,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
             method=args.method,
             seed=args.seed,
             segments=segments,
+            replace_subsets=args.replace_subsets,
             progress=None,
             **params,
         )
