@@ -50,6 +50,7 @@ from interactkit.datasets.base import (
     Schema,
     check_encoded_values,
 )
+from interactkit.query import as_batch_vector
 from interactkit.space import FeatureSpace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -413,31 +414,16 @@ class CTRExplainer:
         )
 
     def _check_output(self, raw: Any, batch: int) -> torch.Tensor:
-        if isinstance(raw, torch.Tensor):
-            values = raw.detach()
-        else:
-            try:
-                values = torch.as_tensor(np.asarray(raw, dtype=np.float64))
-            except (TypeError, ValueError) as exc:
-                raise ModelOutputError(
-                    f"the model returned {type(raw).__name__}, not numbers: {exc}"
-                ) from None
-        shape = tuple(values.shape)
-        if values.dim() == 2 and values.shape[1] == 1:
-            values = values[:, 0]
-        if values.dim() != 1 or values.shape[0] != batch:
-            raise ModelOutputError(
-                f"the model returned shape {shape} for {batch} rows; expected ({batch},) or "
-                f"({batch}, 1): one click probability or logit per row"
-            )
-        values = values.to(device=self.device, dtype=torch.float64)
-        bad = ~torch.isfinite(values)
-        if bool(bad.any()):
-            raise ModelOutputError(
-                f"the model returned {int(bad.sum())} NaN/inf values out of {batch} (first at "
-                f"row {int(bad.nonzero()[0, 0])}); check the inputs' encoding"
-            )
-        return values
+        values = as_batch_vector(
+            raw,
+            batch,
+            source="the model",
+            items="rows",
+            error=ModelOutputError,
+            hint_2d=": one click probability or logit per row",
+            hint_nonfinite="; check the inputs' encoding",
+        )
+        return values.to(self.device)
 
     def _to_logit(self, values: torch.Tensor) -> torch.Tensor:
         output = self.output

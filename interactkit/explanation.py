@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from interactkit import _json
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -224,18 +225,12 @@ class LocalExplanation:
 
     def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
         """Serialise to JSON (and write it to ``path`` if given)."""
-        text = json.dumps(self.to_dict(), indent=indent)
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
+        return _json.dump(self.to_dict(), path, indent)
 
     @classmethod
     def from_json(cls, source: str | Path) -> LocalExplanation:
         """Load from a JSON string or a path to a JSON file."""
-        text = str(source)
-        if not text.lstrip().startswith("{"):
-            text = Path(source).read_text(encoding="utf-8")
-        return cls.from_dict(json.loads(text))
+        return cls.from_dict(_json.load(source))
 
     def to_frame(self, which: str = "interactions") -> pd.DataFrame:
         """A pandas table: ``which`` is interactions, pairs, detected or main_effects."""

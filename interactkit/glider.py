@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from interactkit import _json
 from interactkit.api import get_detector
 from interactkit.explanation import Interaction, LocalExplanation
 from interactkit.space import FeatureSpace
@@ -218,17 +219,13 @@ class GlobalExplanation:
         )
 
     def to_json(self, path: str | Path | None = None, indent: int | None = None) -> str:
-        text = json.dumps(self.to_dict(), indent=indent)
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
+        """Serialise to JSON (and write it to ``path`` if given)."""
+        return _json.dump(self.to_dict(), path, indent)
 
     @classmethod
     def from_json(cls, source: str | Path) -> GlobalExplanation:
-        text = str(source)
-        if not text.lstrip().startswith("{"):
-            text = Path(source).read_text(encoding="utf-8")
-        return cls.from_dict(json.loads(text))
+        """Load from a JSON string or a path to a JSON file."""
+        return cls.from_dict(_json.load(source))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per global interaction (and per segment, with a ``segment`` column)."""

@@ -19,7 +19,7 @@ import torch
 
 from interactkit.space import FeatureSpace
 
-__all__ = ["Querier", "QueryError"]
+__all__ = ["Querier", "QueryError", "as_batch_vector"]
 
 DEFAULT_QUERY_BATCH = 1024
 
@@ -108,40 +108,60 @@ class Querier:
         return _validate_values(raw, chunk.shape[0], self.device)
 
 
-def _validate_values(raw: Any, batch: int, device: torch.device) -> torch.Tensor:
+def as_batch_vector(
+    raw: Any,
+    batch: int,
+    *,
+    source: str = "the value function",
+    items: str = "masks",
+    error: type[Exception] = QueryError,
+    hint_2d: str = "",
+    hint_nonfinite: str = "",
+) -> torch.Tensor:
+    """Check that ``raw`` holds one finite number per item and return it as ``float64 [batch]``.
+
+    Accepts a tensor, array or list of shape ``[batch]`` or ``[batch, 1]``; anything else raises
+    ``error`` with a message naming ``source`` and ``items`` (``hint_2d`` is appended when the
+    output has one row per item but several columns, ``hint_nonfinite`` to NaN/inf errors).
+    """
     try:
-        values = raw if isinstance(raw, torch.Tensor) else torch.as_tensor(np.asarray(raw))
+        values = raw.detach() if isinstance(raw, torch.Tensor) else torch.as_tensor(np.asarray(raw))
     except (TypeError, ValueError) as err:
-        raise QueryError(
-            f"the value function returned {type(raw).__name__}, which is not a tensor, array "
-            f"or list of numbers: {err}"
-        ) from err
+        raise error(
+            f"{source} returned {type(raw).__name__}, which is not a tensor, array or list of "
+            f"numbers: {err}"
+        ) from None
     shape = tuple(values.shape)
     if values.dim() == 2 and values.shape[1] == 1:
         values = values[:, 0]
     if values.dim() != 1 or values.shape[0] != batch:
-        hint = ""
-        if values.dim() == 2 and values.shape[0] == batch:
-            hint = (
-                "; it looks like per-class outputs: select the explained output "
-                "(e.g. the target class logit) inside the value function"
-            )
-        raise QueryError(
-            f"the value function returned shape {shape} for a batch of {batch} masks; "
-            f"expected ({batch},){hint}"
+        hint = hint_2d if values.dim() == 2 and values.shape[0] == batch else ""
+        raise error(
+            f"{source} returned shape {shape} for a batch of {batch} {items}; expected "
+            f"({batch},) or ({batch}, 1){hint}"
         )
     if not (values.dtype.is_floating_point or values.dtype in (torch.int32, torch.int64)):
-        raise QueryError(f"the value function returned dtype {values.dtype}; expected floats")
-    values = values.detach().to(device=device, dtype=torch.float32)
+        raise error(f"{source} returned dtype {values.dtype}; expected floats")
+    values = values.to(torch.float64)
     finite = torch.isfinite(values)
     if not bool(finite.all()):
         bad = int((~finite).sum())
         first = int((~finite).nonzero()[0, 0])
         kinds = sorted({"NaN" if v != v else "inf" for v in values[~finite].tolist()})
-        raise QueryError(
-            f"the value function returned non-finite values ({'/'.join(kinds)}) for {bad} of "
-            f"{batch} masks (first at row {first} of the batch); the model must produce a "
-            "finite output for every perturbed input (for probabilities, clip before taking "
-            "a logit)"
+        raise error(
+            f"{source} returned non-finite values ({'/'.join(kinds)}) for {bad} of {batch} "
+            f"{items} (first at row {first}){hint_nonfinite}"
         )
     return values
+
+
+def _validate_values(raw: Any, batch: int, device: torch.device) -> torch.Tensor:
+    values = as_batch_vector(
+        raw,
+        batch,
+        hint_2d="; it looks like per-class outputs: select the explained output (e.g. the "
+        "target class logit) inside the value function",
+        hint_nonfinite="; the model must produce a finite output for every perturbed input (for "
+        "probabilities, clip before taking a logit)",
+    )
+    return values.to(device=device, dtype=torch.float32)

@@ -380,27 +380,61 @@ def train_target(
         model_kwargs=model_kwargs,
         device=device,
     )
-    inputs = list(model.feature_index)
-    x_tr = _input_tensor(data.train.frame, inputs, device)
-    x_va = _input_tensor(data.val.frame, inputs, device)
-    x_te = _input_tensor(data.test.frame, inputs, device)
     opt = _optimizer(
         optimizer or PAPER_CONFIGS[key]["optimizer"],
         model.parameters(),
         PAPER_CONFIGS[key]["lr"] if lr is None else lr,
     )
-    logit_fn = _deepctr_logit_fn(model)
 
     def reg_fn() -> torch.Tensor:
         return model.get_regularization_loss() + model.aux_loss
 
+    result = _train_and_test(
+        model,
+        list(model.feature_index),
+        _deepctr_logit_fn(model),
+        reg_fn,
+        data,
+        opt,
+        batch_size=batch_size,
+        max_epochs=max_epochs,
+        patience=patience,
+        seed=seed,
+        device=device,
+        verbose=verbose,
+    )
+    result["n_params"] = sum(p.numel() for p in model.parameters())
+    result["model"] = model
+    return result
+
+
+def _train_and_test(
+    model: torch.nn.Module,
+    inputs: Sequence[str],
+    logit_fn: Callable[[torch.Tensor], torch.Tensor],
+    reg_fn: Callable[[], torch.Tensor] | None,
+    data: CTRData,
+    optimizer: torch.optim.Optimizer,
+    *,
+    batch_size: int,
+    max_epochs: int,
+    patience: int,
+    seed: int,
+    device: str,
+    verbose: bool,
+) -> dict[str, Any]:
+    """Fit on train with early stopping on validation; test ``auc``/``logloss`` and training
+    facts (``epochs``, ``best_epoch``, ``val_logloss``, ``seconds``, ``history``)."""
+    x_tr = _input_tensor(data.train.frame, inputs, device)
+    x_va = _input_tensor(data.val.frame, inputs, device)
+    x_te = _input_tensor(data.test.frame, inputs, device)
     start = time.perf_counter()
     fit = fit_logit_model(
         model,
         logit_fn,
         (x_tr, data.train.labels),
         (x_va, data.val.labels),
-        optimizer=opt,
+        optimizer=optimizer,
         batch_size=batch_size,
         max_epochs=max_epochs,
         patience=patience,
@@ -416,9 +450,7 @@ def train_target(
         "best_epoch": fit["best_epoch"],
         "val_logloss": fit["val_logloss"],
         "seconds": seconds,
-        "n_params": sum(p.numel() for p in model.parameters()),
         "history": fit["history"],
-        "model": model,
     }
 
 
@@ -767,28 +799,21 @@ def train_source_model(
     model, inputs, logit_fn, reg_fn = _build_source(
         kind, data.schema, seed, embedding_dim, hidden, device
     )
-    x_tr = _input_tensor(data.train.frame, inputs, device)
-    x_va = _input_tensor(data.val.frame, inputs, device)
-    x_te = _input_tensor(data.test.frame, inputs, device)
-    start = time.perf_counter()
-    fit = fit_logit_model(
+    metrics = _train_and_test(
         model,
+        inputs,
         logit_fn,
-        (x_tr, data.train.labels),
-        (x_va, data.val.labels),
-        optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+        reg_fn,
+        data,
+        torch.optim.Adam(model.parameters(), lr=lr),
         batch_size=batch_size,
         max_epochs=max_epochs,
         patience=patience,
         seed=seed,
-        reg_fn=reg_fn,
+        device=device,
         verbose=verbose,
     )
-    metrics = evaluate_logits(_predict_logits(logit_fn, x_te, 4096), data.test.labels)
-    metrics.update(
-        {k: fit[k] for k in ("epochs", "best_epoch", "val_logloss")},
-        seconds=time.perf_counter() - start,
-    )
+    metrics.pop("history")
     predict = _source_predict(data.schema, model, inputs, logit_fn, device)
     config = {"embedding_dim": embedding_dim, "hidden": list(hidden), "seed": seed}
     return SourceModel(model, predict, metrics, data.schema, kind.lower(), config)
