@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _data import SHARED_DATA
 
 from interactkit.datasets.base import (
     MISSING_ID,
@@ -31,7 +32,7 @@ from interactkit.datasets.loaders import (
     load_frappe,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED_DATA
 CRITEO = DATA / "criteo_sample"
 AVAZU = DATA / "avazu_sample"
 FRAPPE = DATA / "frappe"

