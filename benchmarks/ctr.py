@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 import interactkit
@@ -133,12 +134,15 @@ def real(
 def scale(spec: str, instances: int, samples: int) -> str:
     data = load_dataset(spec, seed=0)
     source = train_source_model(data, kind="deepfm", seed=0)
-    n = min(instances, len(data.val))
-    spaces = source.explainer().spaces(data.val.frame.iloc[:n])
+    # The sample's validation split has ~400 rows: the validation rows first, then training rows.
+    rows = pd.concat([data.val.frame, data.train.frame], ignore_index=True).iloc[:instances]
+    n = len(rows)
+    spaces = source.explainer().spaces(rows)
     g = interactkit.glider(spaces, k=40, n_samples=samples, seed=0)
     return "\n".join(
         [
-            f"GLIDER over {n} Criteo validation rows ({len(data.schema)} fields) of a DeepFM "
+            f"GLIDER over {n} Criteo rows ({len(data.val)} validation rows, then training rows; "
+            f"{len(data.schema)} fields) of a DeepFM "
             f"source model, MADEX at the paper's settings ({samples} samples, [256, 128, 64], "
             "batch 100, ≤ 100 epochs), K = 40.",
             "",
