@@ -9,7 +9,8 @@
 
 Usage::
 
-    python benchmarks/ctr.py --out benchmarks/results/ctr.md
+    python benchmarks/ctr.py --parts planted frappe criteo --out benchmarks/results/ctr.md
+    python benchmarks/ctr.py --parts scale --out benchmarks/results/ctr_scale.md
     python benchmarks/ctr.py --parts planted --instances 100      # a quick look
 """
 
