@@ -19,7 +19,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -259,6 +259,9 @@ class GlobalExplanation:
         )
 
 
+_BOOTSTRAP_BLOCK_ENTRIES = 500_000  # resample weights held at once (int64: 4 MB)
+
+
 def _bootstrap_ci(
     indicators: np.ndarray, n_boot: int, level: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -268,8 +271,17 @@ def _bootstrap_ci(
         freq = indicators.mean(axis=0) if n else np.zeros(k)
         return freq, freq
     rng = np.random.default_rng(seed)
-    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)  # [B, N]
-    freqs = weights @ indicators.astype(float) / n  # [B, K]
+    probs = np.full(n, 1.0 / n)
+    values = indicators.astype(float)
+    # Resamples in blocks so memory stays O(block * N), not O(B * N) (800 MB for B = 1000 and
+    # N = 100,000); the generator's stream, and so the result, is the same as one [B, N] draw.
+    block = max(1, min(n_boot, _BOOTSTRAP_BLOCK_ENTRIES // n))
+    freqs = np.concatenate(
+        [
+            rng.multinomial(n, probs, size=min(block, n_boot - b)) @ values / n  # [b, K]
+            for b in range(0, n_boot, block)
+        ]
+    )  # [B, K]
     alpha = (1 - level) / 2
     return np.quantile(freqs, alpha, axis=0), np.quantile(freqs, 1 - alpha, axis=0)
 
@@ -297,7 +309,8 @@ def _names(key: Hashable) -> tuple[str, ...]:
 
 
 def _summarize_ids(
-    rows: Sequence[np.ndarray],
+    flat: np.ndarray,
+    lengths: np.ndarray,
     index: _KeyIndex,
     k: int,
     n_boot: int,
@@ -306,9 +319,14 @@ def _summarize_ids(
     params: dict[str, Any],
     replace_subsets: bool = False,
 ) -> GlobalExplanation:
-    n = len(rows)
-    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-    owner = np.repeat(np.arange(n), [len(r) for r in rows])
+    """Count, select and bootstrap from key ids.
+
+    Args:
+        flat: ``int32[total]``, every instance's distinct key ids, concatenated.
+        lengths: ``int[N]``, how many of them belong to each instance.
+    """
+    n = len(lengths)
+    owner = np.repeat(np.arange(n, dtype=np.int32), lengths)
     bins = np.bincount(flat, minlength=len(index.keys))
     present = np.nonzero(bins)[0]
     counts = Counter({index.keys[i]: int(bins[i]) for i in present})
@@ -338,7 +356,11 @@ def summarize(
     """GLIDER counting, selection and bootstrap intervals from per-instance key sets."""
     index = _KeyIndex()
     rows = [index.encode(set(keys)) for keys in keysets]
-    return _summarize_ids(rows, index, k, n_boot, level, seed, params or {}, replace_subsets)
+    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    lengths = np.array([len(r) for r in rows], dtype=np.int32)
+    return _summarize_ids(
+        flat, lengths, index, k, n_boot, level, seed, params or {}, replace_subsets
+    )
 
 
 def _key_name(key: KeyFn | None) -> str:
@@ -416,6 +438,19 @@ def glider(
         "segmented": segments is not None,
     }
     directory = RunDirectory(run_dir, arguments) if run_dir is not None else None
+    index = _KeyIndex()
+
+    def keep(shard: Any) -> Any:
+        # once saved, a shard's keys become one int32 array of key ids: a long run holds about
+        # four bytes per (instance, key) and nothing else per instance
+        ids = [index.encode(keys) for keys in shard.keys]
+        return replace(
+            shard,
+            keys=[],
+            key_ids=np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
+            key_lengths=np.array([len(i) for i in ids], dtype=np.int32),
+        )
+
     bar = tqdm(
         total=total,
         desc="GLIDER",
@@ -436,14 +471,15 @@ def glider(
             backend=backend,
             max_pending=max_pending,
             progress=_Progress(bar),
+            keep=keep,
         )
     finally:
         bar.close()
     n = sum(sh.n for sh in shards)
     if n == 0:
         raise ValueError("glider needs at least one instance")
-    index = _KeyIndex()
-    rows = [index.encode(keys) for sh in shards for keys in sh.keys]
+    flat = np.concatenate([sh.key_ids for sh in shards])
+    lengths = np.concatenate([sh.key_lengths for sh in shards])
     settings = {
         **arguments,
         "k": k,
@@ -452,14 +488,14 @@ def glider(
         "backend": backend,
         "replace_subsets": replace_subsets,
     }
-    result = _summarize_ids(rows, index, k, bootstrap, level, seed, settings, replace_subsets)
+    args = (index, k, bootstrap, level, seed, settings, replace_subsets)
+    result = _summarize_ids(flat, lengths, *args)
     if segments is not None:
-        labels = [label for sh in shards for label in (sh.segments or [])]
-        for label in sorted(set(labels)):
-            sub = [rows[i] for i in range(n) if labels[i] == label]
-            result.segments[label] = _summarize_ids(
-                sub, index, k, bootstrap, level, seed, settings, replace_subsets
-            )
+        labels = np.array([label for sh in shards for label in (sh.segments or [])])
+        owner = np.repeat(np.arange(n), lengths)
+        for label in sorted(set(labels.tolist())):
+            chosen = labels == label  # bool[N]
+            result.segments[label] = _summarize_ids(flat[chosen[owner]], lengths[chosen], *args)
     result.feature_names, result.pair_strength = _merge_pairs(shards)
     result.wall_time = time.perf_counter() - start
     result.model_time = sum(sh.model_time for sh in shards)

@@ -76,7 +76,10 @@ class ShardResult:
 
     Attributes:
         index: shard number (instances ``start .. start + n - 1``).
-        keys: per instance, the sorted distinct keys of its top interaction sets.
+        keys: per instance, the sorted distinct keys of its top interaction sets. Once a GLIDER
+            run has saved the shard, they are replaced by ``key_ids`` (``int32[total]``, every
+            instance's keys as ids in the run's key index, concatenated) and ``key_lengths``
+            (``int32[n]``, keys per instance), and ``keys`` is emptied.
         segments: per instance segment label (or None).
         pair_names / pair_sum / pair_count: sum over the shard's instances of their normalised
             pair matrices while all share ``pair_names`` (else ``pair_names`` is None).
@@ -95,10 +98,12 @@ class ShardResult:
     pair_count: int = 0
     pairs_consistent: bool = True
     names_digest: str = ""
+    key_ids: np.ndarray | None = None
+    key_lengths: np.ndarray | None = None
 
     @property
     def n(self) -> int:
-        return len(self.keys)
+        return len(self.key_lengths) if self.key_lengths is not None else len(self.keys)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -326,13 +331,21 @@ def iter_shards(
     backend: str,
     max_pending: int | None,
     progress: _Progress,
+    keep: Callable[[ShardResult], ShardResult] | None = None,
 ) -> list[ShardResult]:
-    """Explain every shard (skipping finished ones of ``run_dir``), in shard order."""
+    """Explain every shard (skipping finished ones of ``run_dir``), in shard order.
+
+    ``keep`` reduces each shard once it is saved (GLIDER turns its keys into compact ids), so a
+    long run holds only what the final count needs.
+    """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     finished = run_dir.finished() if run_dir is not None else {}
     results: dict[int, ShardResult] = {}
     chunks = _chunks(items, segments, chunk_size)
+
+    def store(shard: ShardResult) -> None:
+        results[shard.index] = keep(shard) if keep is not None else shard
 
     def resume(index: int, chunk: list[Any]) -> bool:
         shard = finished.get(index)
@@ -343,7 +356,7 @@ def iter_shards(
                 f"shard {index} in {run_dir.path} was computed on different instances (feature "
                 "names or count differ); give a new run directory"
             )
-        results[index] = shard
+        store(shard)
         progress.update(len(chunk))
         return True
 
@@ -354,10 +367,10 @@ def iter_shards(
             shard = explain_shard(detector, index, start, chunk, seed, top, key, segs)
             if run_dir is not None:
                 run_dir.write(shard)
-            results[index] = shard
+            store(shard)
             progress.update(len(chunk))
     else:
-        _run_ray(detector, chunks, resume, results, seed, top, key, run_dir, max_pending, progress)
+        _run_ray(detector, chunks, resume, store, seed, top, key, run_dir, max_pending, progress)
     return [results[i] for i in sorted(results)]
 
 
@@ -410,7 +423,7 @@ def explain_many_ray(
     return [exp for i in sorted(out) for exp in out[i]]
 
 
-def _run_ray(detector, chunks, resume, results, seed, top, key, run_dir, max_pending, progress):
+def _run_ray(detector, chunks, resume, store, seed, top, key, run_dir, max_pending, progress):
     ray = _ray()
     remote = ray.remote(explain_shard)
     detector_ref = ray.put(detector)
@@ -424,7 +437,7 @@ def _run_ray(detector, chunks, resume, results, seed, top, key, run_dir, max_pen
             pending.pop(ref)
             if run_dir is not None:
                 run_dir.write(shard)
-            results[shard.index] = shard
+            store(shard)
             progress.update(shard.n)
 
     for index, start, chunk, segs in chunks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 
 import numpy as np
@@ -57,6 +58,44 @@ def test_bootstrap_interval_covers_the_frequency() -> None:
     # binomial standard error sqrt(p(1-p)/n): the 95% interval is about +-1.96 se
     se = np.sqrt(freq * (1 - freq) / 400)
     np.testing.assert_allclose(high - low, 2 * 1.96 * se, rtol=0.15)
+
+
+def test_bootstrap_in_blocks_equals_one_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long runs draw the resample weights in blocks (bounded memory) with the same result."""
+    glider_module = sys.modules["interactkit.glider"]  # the attribute is the function
+
+    n, boot = 300, 50
+    ind = np.random.default_rng(2).random((n, 3)) < 0.4
+    weights = np.random.default_rng(7).multinomial(n, np.full(n, 1 / n), size=boot)
+    freqs = weights @ ind.astype(float) / n
+    expected = np.quantile(freqs, 0.025, axis=0), np.quantile(freqs, 0.975, axis=0)
+    for entries in (10**9, 7 * n, n):  # one block, blocks of 7 and a short last one, rows of 1
+        monkeypatch.setattr(glider_module, "_BOOTSTRAP_BLOCK_ENTRIES", entries)
+        low, high = _bootstrap_ci(ind, boot, 0.95, seed=7)
+        np.testing.assert_array_equal(low, expected[0])
+        np.testing.assert_array_equal(high, expected[1])
+
+
+def test_glider_keeps_only_key_ids_of_finished_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a run holds of a finished shard is int32 key ids, not Python tuples."""
+    from interactkit import runs
+
+    held = []
+    original = runs.iter_shards
+
+    def spy(*args, **kwargs):
+        shards = original(*args, **kwargs)
+        held.extend(shards)
+        return shards
+
+    monkeypatch.setattr(runs, "iter_shards", spy)
+    spaces = [interactkit.as_space(lambda m: m.float()[:, 0] * m.float()[:, 1], 4)] * 5
+    g = interactkit.glider(spaces, method="archdetect", k=3, chunk_size=2, progress=False)
+    assert g.interactions[0].names == ("x0", "x1") and g.interactions[0].count == 5
+    assert [sh.n for sh in held] == [2, 2, 1]
+    for sh in held:  # int32 key ids and per-instance lengths; no Python key tuples kept
+        assert sh.keys == [] and sh.key_ids.dtype == np.int32 and sh.key_lengths.dtype == np.int32
+        assert len(sh.key_lengths) == sh.n and sh.key_lengths.sum() == len(sh.key_ids)
 
 
 def test_summarize_frequencies() -> None:
