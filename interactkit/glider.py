@@ -303,6 +303,12 @@ class _KeyIndex:
             out.append(idx)
         return np.asarray(out, dtype=np.int32)
 
+    def encode_rows(self, keysets: Iterable[Iterable[Hashable]]) -> tuple[np.ndarray, np.ndarray]:
+        """Many instances' keys -> (``int32[total]`` ids concatenated, ``int32[N]`` lengths)."""
+        rows = [self.encode(keys) for keys in keysets]
+        flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+        return flat, np.array([len(r) for r in rows], dtype=np.int32)
+
 
 def _names(key: Hashable) -> tuple[str, ...]:
     return tuple(str(x) for x in (key if isinstance(key, tuple) else (key,)))
@@ -355,9 +361,7 @@ def summarize(
 ) -> GlobalExplanation:
     """GLIDER counting, selection and bootstrap intervals from per-instance key sets."""
     index = _KeyIndex()
-    rows = [index.encode(set(keys)) for keys in keysets]
-    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-    lengths = np.array([len(r) for r in rows], dtype=np.int32)
+    flat, lengths = index.encode_rows(set(keys) for keys in keysets)
     return _summarize_ids(
         flat, lengths, index, k, n_boot, level, seed, params or {}, replace_subsets
     )
@@ -443,13 +447,8 @@ def glider(
     def keep(shard: Any) -> Any:
         # once saved, a shard's keys become one int32 array of key ids: a long run holds about
         # four bytes per (instance, key) and nothing else per instance
-        ids = [index.encode(keys) for keys in shard.keys]
-        return replace(
-            shard,
-            keys=[],
-            key_ids=np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
-            key_lengths=np.array([len(i) for i in ids], dtype=np.int32),
-        )
+        key_ids, key_lengths = index.encode_rows(shard.keys)
+        return replace(shard, keys=[], key_ids=key_ids, key_lengths=key_lengths)
 
     bar = tqdm(
         total=total,

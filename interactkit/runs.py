@@ -344,8 +344,12 @@ def iter_shards(
     results: dict[int, ShardResult] = {}
     chunks = _chunks(items, segments, chunk_size)
 
-    def store(shard: ShardResult) -> None:
+    def finish(shard: ShardResult, saved: bool = False) -> None:
+        """Save a newly explained shard, keep what the run needs of it, count its instances."""
+        if run_dir is not None and not saved:
+            run_dir.write(shard)
         results[shard.index] = keep(shard) if keep is not None else shard
+        progress.update(shard.n)
 
     def resume(index: int, chunk: list[Any]) -> bool:
         shard = finished.get(index)
@@ -356,21 +360,16 @@ def iter_shards(
                 f"shard {index} in {run_dir.path} was computed on different instances (feature "
                 "names or count differ); give a new run directory"
             )
-        store(shard)
-        progress.update(len(chunk))
+        finish(shard, saved=True)
         return True
 
     if backend == "local":
         for index, start, chunk, segs in chunks:
             if resume(index, chunk):
                 continue
-            shard = explain_shard(detector, index, start, chunk, seed, top, key, segs)
-            if run_dir is not None:
-                run_dir.write(shard)
-            store(shard)
-            progress.update(len(chunk))
+            finish(explain_shard(detector, index, start, chunk, seed, top, key, segs))
     else:
-        _run_ray(detector, chunks, resume, store, seed, top, key, run_dir, max_pending, progress)
+        _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending)
     return [results[i] for i in sorted(results)]
 
 
@@ -423,7 +422,7 @@ def explain_many_ray(
     return [exp for i in sorted(out) for exp in out[i]]
 
 
-def _run_ray(detector, chunks, resume, store, seed, top, key, run_dir, max_pending, progress):
+def _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending):
     ray = _ray()
     remote = ray.remote(explain_shard)
     detector_ref = ray.put(detector)
@@ -433,12 +432,8 @@ def _run_ray(detector, chunks, resume, store, seed, top, key, run_dir, max_pendi
     def collect(block: bool) -> None:
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=None if block else 0)
         for ref in ready:
-            shard = ray.get(ref)
             pending.pop(ref)
-            if run_dir is not None:
-                run_dir.write(shard)
-            store(shard)
-            progress.update(shard.n)
+            finish(ray.get(ref))
 
     for index, start, chunk, segs in chunks:
         if resume(index, chunk):
