@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import torch
+from _report import header, run_parts
 
 import interactkit
 from interactkit.apps.audit import ground_truth_report
@@ -177,14 +177,12 @@ def main() -> None:
     parser.add_argument("--scale-instances", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    sections = [
-        "# Ad-model audit benchmarks",
-        "",
-        f"Command: `python benchmarks/{Path(__file__).name} {' '.join(sys.argv[1:])}`".rstrip(),
-        "",
-        f"Machine: {platform.machine()}, {torch.get_num_threads()} torch threads, torch "
+    sections = header(
+        "Ad-model audit benchmarks",
+        __file__,
+        f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
         f"{torch.__version__}, interactkit {interactkit.__version__}.",
-    ]
+    )
     parts = {
         "planted": (
             "Planted interactions (synthetic)",
@@ -221,16 +219,7 @@ def main() -> None:
             ),
         ),
     }
-    for part in args.parts:
-        title, fn = parts[part]
-        start = time.perf_counter()
-        body = fn()
-        sections += ["", f"## {title}", "", body, "", f"_({time.perf_counter() - start:.0f} s)_"]
-        print("\n".join(sections[-6:]), flush=True)
-    text = "\n".join(sections) + "\n"
-    if args.out:
-        args.out.write_text(text)
-    print(text)
+    run_parts(sections, parts, args.parts, args.out, timed=True)
 
 
 if __name__ == "__main__":

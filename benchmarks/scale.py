@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
+from _report import header, run_parts
 
 import interactkit
 
@@ -266,14 +267,12 @@ def main() -> None:
     parser.add_argument("--resume-chunk", type=int, default=8)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    sections = [
-        "# Scale and durability",
-        "",
-        f"Command: `python benchmarks/{Path(__file__).name} {' '.join(sys.argv[1:])}`".rstrip(),
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {torch.get_num_threads()} torch "
+    sections = header(
+        "Scale and durability",
+        __file__,
+        f"{platform.machine()}, {os.cpu_count()} CPUs, {torch.get_num_threads()} torch "
         f"threads, torch {torch.__version__}, interactkit {interactkit.__version__}.",
-    ]
+    )
     parts = {
         "throughput": (
             "Throughput",
@@ -285,14 +284,7 @@ def main() -> None:
             lambda: resume(args.resume_instances, args.resume_chunk),
         ),
     }
-    for part in args.parts:
-        title, fn = parts[part]
-        sections += ["", f"## {title}", "", fn()]
-        print("\n".join(sections[-3:]), flush=True)
-    text = "\n".join(sections) + "\n"
-    if args.out:
-        args.out.write_text(text)
-    print(text)
+    run_parts(sections, parts, args.parts, args.out)
 
 
 if __name__ == "__main__":

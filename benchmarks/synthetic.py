@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from _report import header, run_parts
 
 import interactkit
 from interactkit.synthetic import (
@@ -254,43 +254,27 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the markdown here")
     args = parser.parse_args()
     seeds = list(range(args.seeds))
-    sections = [
-        "# Synthetic ground-truth benchmark",
-        "",
-        f"Command: `python benchmarks/{Path(__file__).name} {' '.join(sys.argv[1:])}`".rstrip(),
-        "",
-        f"Machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch "
+    sections = header(
+        "Synthetic ground-truth benchmark",
+        __file__,
+        f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch "
         f"threads, torch {torch.__version__}, interactkit {interactkit.__version__}.",
-    ]
-    if "nid" in args.parts:
-        sections += [
-            "",
-            "## (a) NID suite F1–F10",
-            "",
-            nid_suite(seeds, args.nid_samples, args.nid_epochs),
-        ]
-        print("\n".join(sections[-3:]), flush=True)
-    if "archipelago" in args.parts:
-        sections += [
-            "",
-            "## (b) Archipelago F1–F4",
-            "",
-            archipelago_suite(seeds, args.madex_samples, args.nid_samples, args.nid_epochs),
-        ]
-        print("\n".join(sections[-3:]), flush=True)
-    if "speed" in args.parts:
-        sections += [
-            "",
-            "## (c) Speed: batched vs per-instance",
-            "",
-            speed(args.instances, args.loop_instances, seed=0),
-        ]
-        print("\n".join(sections[-3:]), flush=True)
-    text = "\n".join(sections) + "\n"
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
-    print(text)
+    )
+    parts = {
+        "nid": (
+            "(a) NID suite F1–F10",
+            lambda: nid_suite(seeds, args.nid_samples, args.nid_epochs),
+        ),
+        "archipelago": (
+            "(b) Archipelago F1–F4",
+            lambda: archipelago_suite(seeds, args.madex_samples, args.nid_samples, args.nid_epochs),
+        ),
+        "speed": (
+            "(c) Speed: batched vs per-instance",
+            lambda: speed(args.instances, args.loop_instances, seed=0),
+        ),
+    }
+    run_parts(sections, parts, args.parts, args.out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""What the benchmark scripts share: the results header and running the chosen parts.
+
+Each script builds ``{name: (section title, function returning markdown)}`` and calls
+:func:`run_parts`; the markdown goes to stdout and, with ``out``, to the results file.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+
+def header(title: str, script: str, machine: str) -> list[str]:
+    """The title, the exact command that ran (for the results file) and the machine line."""
+    command = f"python benchmarks/{Path(script).name} {' '.join(sys.argv[1:])}".rstrip()
+    return [f"# {title}", "", f"Command: `{command}`", "", f"Machine: {machine}"]
+
+
+def run_parts(
+    sections: list[str],
+    parts: dict[str, tuple[str, Callable[[], str]]],
+    chosen: Sequence[str],
+    out: Path | None,
+    timed: bool = False,
+) -> None:
+    """Run the ``chosen`` parts in order, printing each section as it finishes; write ``out``."""
+    unknown = [name for name in chosen if name not in parts]
+    if unknown:
+        raise SystemExit(f"unknown part(s) {unknown}; choose from {list(parts)}")
+    for name in chosen:
+        title, fn = parts[name]
+        start = time.perf_counter()
+        block = ["", f"## {title}", "", fn()]
+        if timed:
+            block += ["", f"_({time.perf_counter() - start:.0f} s)_"]
+        sections += block
+        print("\n".join(block), flush=True)
+    text = "\n".join(sections) + "\n"
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+    print(text)
