@@ -26,16 +26,20 @@ import torch
 from _report import header, run_parts
 
 import interactkit
-from interactkit.apps.audit import ground_truth_report
-from interactkit.datasets import load_dataset, make_ad_clicks
-from interactkit.targets import MODEL_NAMES, compare_crosses, train_source_model
+from interactkit.adapters.ctr import (
+    MODEL_NAMES,
+    compare_crosses,
+    evaluate_logits,
+    ground_truth_report,
+    load_dataset,
+    make_ad_clicks,
+    train_source_model,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _oracle_auc(data) -> float:
-    from interactkit.targets import evaluate_logits
-
     return evaluate_logits(data.meta["true_logit"]["test"], data.test.labels)["auc"]
 
 

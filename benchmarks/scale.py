@@ -100,8 +100,7 @@ def _child(code: str, *args: str, timeout: float = 7200) -> str:
 
 # --------------------------------------------------------------------------- parts
 def throughput(n: int, samples: int, data_root: Path) -> str:
-    from interactkit.datasets import load_dataset
-    from interactkit.targets import train_source_model
+    from interactkit.adapters.ctr import load_dataset, train_source_model
 
     data = load_dataset(f"criteo:{data_root / 'criteo_sample'}", seed=0)
     source = train_source_model(data, kind="deepfm", seed=0)

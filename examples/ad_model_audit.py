@@ -18,8 +18,7 @@ import argparse
 from pathlib import Path
 
 import interactkit
-from interactkit.datasets import load_dataset
-from interactkit.targets import compare_crosses, train_source_model
+from interactkit.adapters.ctr import compare_crosses, load_dataset, train_source_model
 
 
 def main() -> None:
@@ -42,6 +41,10 @@ def main() -> None:
     rows = data.val.frame.head(args.instances)
     spaces = source.explainer().spaces(rows)  # one feature space per impression
     global_exp = interactkit.glider(spaces, k=args.k, n_samples=args.samples, seed=0)
+    print(
+        f"GLIDER: {global_exp.n_instances} impressions in {global_exp.wall_time:.1f} s "
+        f"({global_exp.model_time:.1f} s in the model, {global_exp.n_queries} queries)"
+    )
     print(global_exp.to_frame().head(args.k).to_string(index=False))
     if "planted" in data.meta:
         print("planted:", [sorted(p) for p in data.meta["planted"]])
@@ -52,13 +55,13 @@ def main() -> None:
     viz.plot_global_frequencies(global_exp).savefig(args.out / "global.png", bbox_inches="tight")
     viz.plot_pair_heatmap(global_exp).savefig(args.out / "pairs.png", bbox_inches="tight")
     example = interactkit.explain(spaces[0], n_samples=args.samples, seed=0)
-    viz.plot_local_explanation(example, values=spaces[0].values).savefig(
+    viz.plot_local_explanation(spaces[0], example).savefig(
         args.out / "impression.png", bbox_inches="tight"
     )
 
-    crosses = [it.names for it in global_exp.interactions]
+    # the top-k global interactions become cross fields of the target model
     result = compare_crosses(
-        data, crosses, models=["deepfm"], seeds=list(range(args.seeds)), size="small"
+        data, global_exp, models=["deepfm"], seeds=list(range(args.seeds)), size="small"
     )
     print(result.to_markdown())
     print(f"figures and glider.json in {args.out}/")

@@ -85,14 +85,17 @@ def main() -> None:
             space, method="madex", seed=args.seed, n_samples=args.n_samples
         )
         print(f"\n{text!r}: {space.target_label} (logit {space.full_value:+.3f})")
-        print(f"  {explanation.n_queries} queries, {explanation.wall_time:.2f} s")
+        print(
+            f"  {explanation.n_queries} queries, {explanation.wall_time:.2f} s "
+            f"({explanation.model_time:.2f} s in the model)"
+        )
         for rank, inter in enumerate(explanation.top(3), start=1):
             print(f"  {rank}. {' x '.join(inter.names):35s} strength {inter.strength:.3g}")
         pair = explanation.pairs(1)[0]
         print(f"  top pair: {' x '.join(pair.names)}")
         fig = plot_text(space, explanation, k=4)
         fig.savefig(out / f"sentence_{index}.png", bbox_inches="tight")
-        save_html(out / f"sentence_{index}.html", space, explanation, k=4)
+        save_html(space, explanation, out / f"sentence_{index}.html", k=4)
 
     table = global_word_interactions(explainer, CORPUS, method="archdetect", k=1, seed=args.seed)
     print(f"\nMost frequent top word pair over {table.attrs['n_sentences']} sentences:")

@@ -30,7 +30,6 @@ torchvision model; its ``weights.transforms()`` preset fixes the resize/crop and
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import torch
@@ -79,19 +78,17 @@ def main() -> None:
         for p, c in zip(top.values.tolist(), top.indices.tolist(), strict=True):
             print(f"   {p:6.1%}  {class_names[c]}")
 
-        space.reset_timers()
-        start = time.perf_counter()
         explanation = interactkit.explain(space, method=args.method, seed=args.seed, **params)
-        seconds = time.perf_counter() - start
+        seconds = explanation.wall_time
         print(
             f"explained '{space.target_name}' (logit {space.target_logit:.2f}) with "
             f"{args.method}: {explanation.n_queries} queries, {seconds:.1f} s "
-            f"({space.model_seconds / seconds:.0%} inside the model)"
+            f"({explanation.model_time / seconds:.0%} in model queries)"
         )
         for it in explanation.top(5):
             effect = "" if it.effect is None else f"  effect {it.effect:+.3f}"
             print(f"   {format_set(it.names, 10):60s} strength {it.strength:.4g}{effect}")
-        fig = plot_image_explanation(explanation, space, k=3)
+        fig = plot_image_explanation(space, explanation, k=3)
         path = save(fig, Path(args.out) / f"{photo}_{args.method}.png")
         explanation.to_json(path.with_suffix(".json"), indent=1)
         print(f"   figure: {path} (explanation: {path.with_suffix('.json')})")

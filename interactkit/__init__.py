@@ -10,18 +10,34 @@ Quick start::
 
     exp = interactkit.explain(f, n_features=5, seed=0)
     print(exp.top(3))
+
+This package is the domain-free core. Domains live in :mod:`interactkit.adapters` (ctr, text,
+image) and figures in :mod:`interactkit.visualizers`; neither is imported here.
 """
 
-from interactkit.api import DETECTORS, explain, explain_many, get_detector
-from interactkit.archdetect import ArchDetect, archattribute
-from interactkit.crossing import FeatureCrosser, augment_with_crosses
-from interactkit.datasets import load_dataset, make_ad_clicks
-from interactkit.detector import Detector
-from interactkit.explanation import Interaction, LocalExplanation
-from interactkit.glider import GlobalExplanation, GlobalInteraction, count_interactions, glider
-from interactkit.madex import MADEX
-from interactkit.nid_data import detect_interactions, detect_interactions_many
+from interactkit.api import explain, explain_many
+from interactkit.attribution import agreement_over_instances, attribute, compare_attributions
+from interactkit.counting import count_interactions, select_global
+from interactkit.detectors import (
+    DETECTORS,
+    MADEX,
+    ArchDetect,
+    Detector,
+    archattribute,
+    detect_interactions,
+    detect_interactions_many,
+    get_detector,
+)
+from interactkit.explainer import Explainer
+from interactkit.glider import glider
 from interactkit.query import Querier, QueryError
+from interactkit.results import (
+    Attribution,
+    GlobalExplanation,
+    GlobalInteraction,
+    Interaction,
+    LocalExplanation,
+)
 from interactkit.sampling import instance_seeds
 from interactkit.space import FeatureSpace, FunctionSpace, as_space
 
@@ -31,8 +47,9 @@ __all__ = [
     "DETECTORS",
     "MADEX",
     "ArchDetect",
+    "Attribution",
     "Detector",
-    "FeatureCrosser",
+    "Explainer",
     "FeatureSpace",
     "FunctionSpace",
     "GlobalExplanation",
@@ -42,9 +59,11 @@ __all__ = [
     "Querier",
     "QueryError",
     "__version__",
+    "agreement_over_instances",
     "archattribute",
     "as_space",
-    "augment_with_crosses",
+    "attribute",
+    "compare_attributions",
     "count_interactions",
     "detect_interactions",
     "detect_interactions_many",
@@ -53,6 +72,5 @@ __all__ = [
     "get_detector",
     "glider",
     "instance_seeds",
-    "load_dataset",
-    "make_ad_clicks",
+    "select_global",
 ]

@@ -1,37 +1,17 @@
-"""Public entry points: :func:`explain` and :func:`explain_many`."""
+"""Local detection entry points: :func:`explain` (one instance) and :func:`explain_many`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from interactkit.archdetect import ArchDetect
-from interactkit.detector import Detector
-from interactkit.explanation import LocalExplanation
-from interactkit.madex import MADEX
+from interactkit.detectors import Detector, get_detector
+from interactkit.results import LocalExplanation
+from interactkit.runs import explain_many_ray
+from interactkit.sampling import resolve_seeds
 from interactkit.space import FeatureSpace, ValueFn, as_space
 
-__all__ = ["DETECTORS", "explain", "explain_many", "get_detector"]
-
-DETECTORS: dict[str, type[Detector]] = {"madex": MADEX, "archdetect": ArchDetect}
-
-
-def get_detector(method: str | Detector = "madex", **params: Any) -> Detector:
-    """A detector from its name (``"madex"``, ``"archdetect"``) and parameters, or as given."""
-    if isinstance(method, Detector):
-        if params:
-            raise TypeError(
-                f"parameters {sorted(params)} were given with a detector instance; "
-                "set them on the instance instead"
-            )
-        return method
-    if not isinstance(method, str) or method.lower() not in DETECTORS:
-        raise ValueError(f"unknown method {method!r}; choose one of {sorted(DETECTORS)}")
-    cls = DETECTORS[method.lower()]
-    try:
-        return cls(**params)
-    except TypeError as err:
-        raise TypeError(f"{cls.__name__}: {err}") from err
+__all__ = ["explain", "explain_many"]
 
 
 def explain(
@@ -88,8 +68,5 @@ def explain_many(
         return detector.explain_many(spaces, seed=seed, progress=progress)
     if backend != "ray":
         raise ValueError(f"backend must be 'local' or 'ray', got {backend!r}")
-    from interactkit.runs import explain_many_ray
-    from interactkit.sampling import resolve_seeds
-
     spaces = list(spaces)
     return explain_many_ray(detector, spaces, resolve_seeds(seed, len(spaces)), chunk_size)

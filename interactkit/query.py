@@ -5,21 +5,34 @@ It turns a batch of masks into values with the fewest and largest model calls it
 * identical masks are evaluated once (``torch.unique`` over rows);
 * unique masks are sent in chunks of at most ``batch_size`` (bounding the memory of one call);
 * masks are created/moved on the feature space's device (the model's device);
-* each chunk's output is validated: shape ``[b]`` (or ``[b, 1]``), finite values;
+* each chunk's output is validated: shape ``[b]`` (or ``[b, 1]``), finite values, and kept in
+  float64 (a large offset does not swamp a small interaction);
+* the first call re-evaluates two masks and warns when the model is not deterministic;
 * distinct masks evaluated are counted in :attr:`Querier.n_queries`.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from interactkit.space import FeatureSpace
+from interactkit._utils.tensors import synchronize
+from interactkit._utils.warn import warn
 
-__all__ = ["Querier", "QueryError", "as_batch_vector"]
+if TYPE_CHECKING:  # pragma: no cover
+    from interactkit.space import FeatureSpace
+
+__all__ = [
+    "MemoQuerier",
+    "NondeterminismWarning",
+    "Querier",
+    "QueryError",
+    "as_batch_vector",
+    "check_masks",
+]
 
 DEFAULT_QUERY_BATCH = 1024
 
@@ -37,24 +50,53 @@ class Querier:
             ``max_batch_size`` or 1024.
         budget: optional maximum number of distinct masks this querier may evaluate; a request
             that would exceed it raises :class:`QueryError` before any model call is made.
+        check_determinism: the first model call (of a batch size >= 16) also evaluates two of its
+            masks a second time
+            (two extra rows in the same call, no extra call) and warns when the model gives
+            different outputs for identical inputs (dropout left on, sampling in the model):
+            detections of such a model describe its noise.
+
+    Attributes:
+        n_queries: distinct masks evaluated; ``n_requested``: masks asked for; ``n_calls``: model
+            calls; ``model_seconds``: time inside ``value_fn``.
+        output_dtype: the dtype the model returned (None before the first call); values are kept
+            in float64 whatever it is, so a large offset does not swamp a small interaction.
     """
 
     def __init__(
-        self, space: FeatureSpace, batch_size: int | None = None, budget: int | None = None
+        self,
+        space: FeatureSpace,
+        batch_size: int | None = None,
+        budget: int | None = None,
+        check_determinism: bool = True,
     ) -> None:
         self.space = space
         self.n_features = int(space.n_features)
         if batch_size is None:
             batch_size = getattr(space, "max_batch_size", None) or DEFAULT_QUERY_BATCH
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.batch_size = int(batch_size)
         self.budget = budget
         self.device = torch.device(getattr(space, "device", None) or "cpu")
+        # float64 values stay on the model's device, except where the device has no float64
+        self.value_device = self.device if self.device.type != "mps" else torch.device("cpu")
+        self.check_determinism = check_determinism
         self.n_queries = 0
         self.n_requested = 0
         self.n_calls = 0
         self.model_seconds = 0.0
+        self.output_dtype: torch.dtype | None = None
+
+    @property
+    def resolution(self) -> float:
+        """Relative precision of the model's outputs (machine epsilon of its output dtype)."""
+        dtype = self.output_dtype or torch.float64
+        if not dtype.is_floating_point:
+            return float(torch.finfo(torch.float64).eps)
+        return float(torch.finfo(dtype).eps)
 
     def __call__(self, masks: torch.Tensor) -> torch.Tensor:
         """Values of ``masks``.
@@ -63,9 +105,10 @@ class Querier:
             masks: ``BoolTensor[B, n_features]`` (any device; moved to the space's device).
 
         Returns:
-            ``float32 Tensor[B]`` on the space's device, ``values[b] = value_fn(masks[b])``.
+            ``float64 Tensor[B]`` (on the space's device; CPU for MPS),
+            ``values[b] = value_fn(masks[b])``.
         """
-        masks = self._check_masks(masks)
+        masks = check_masks(masks, self.n_features, self.device)
         self.n_requested += masks.shape[0]
         unique, inverse = torch.unique(masks, dim=0, return_inverse=True)
         n_unique = unique.shape[0]
@@ -75,37 +118,136 @@ class Querier:
                 f"{self.n_queries} of the budget {self.budget} are already used; raise the "
                 "budget or lower the number of samples"
             )
-        values = torch.empty(n_unique, dtype=torch.float32, device=self.device)
-        for start in range(0, n_unique, self.batch_size):
-            chunk = unique[start : start + self.batch_size]
-            values[start : start + chunk.shape[0]] = self._evaluate(chunk)
+        values = torch.empty(n_unique, dtype=torch.float64, device=self.value_device)
+        start = 0
+        while start < n_unique:
+            if self.check_determinism and self.n_calls == 0 and self.batch_size >= 16:
+                size = min(self.batch_size - 2, n_unique - start)
+                chunk = unique[start : start + size]
+                values[start : start + size] = self._evaluate_checked(chunk)
+            else:
+                size = min(self.batch_size, n_unique - start)
+                chunk = unique[start : start + size]
+                values[start : start + size] = self._evaluate(chunk)
+            start += size
         self.n_queries += n_unique
-        return values[inverse]
-
-    def _check_masks(self, masks: torch.Tensor) -> torch.Tensor:
-        if not isinstance(masks, torch.Tensor):
-            masks = torch.as_tensor(np.asarray(masks))
-        if masks.dim() != 2:
-            raise ValueError(
-                f"masks must be 2-D [batch, n_features], got shape {tuple(masks.shape)}"
-            )
-        if masks.shape[1] != self.n_features:
-            raise ValueError(
-                f"mask width {masks.shape[1]} does not match n_features={self.n_features}"
-            )
-        if masks.dtype != torch.bool:
-            if not bool(((masks == 0) | (masks == 1)).all()):
-                raise ValueError("masks must be boolean (or 0/1 valued)")
-            masks = masks.bool()
-        return masks.to(self.device)
+        return values[inverse.to(values.device)]
 
     def _evaluate(self, chunk: torch.Tensor) -> torch.Tensor:
         start = time.perf_counter()
         with torch.inference_mode():
             raw = self.space.value_fn(chunk)
+            if isinstance(raw, torch.Tensor):
+                synchronize(raw.device)  # so that the clock measures the model's queued work
         self.model_seconds += time.perf_counter() - start
         self.n_calls += 1
-        return _validate_values(raw, chunk.shape[0], self.device)
+        if self.output_dtype is None:
+            self.output_dtype = _dtype_of(raw)
+        hint = getattr(self.space, "nonfinite_hint", "")
+        return _validate_values(raw, chunk.shape[0], self.value_device, hint)
+
+    def _evaluate_checked(self, chunk: torch.Tensor) -> torch.Tensor:
+        """Evaluate ``chunk`` plus a repeat of its first and last mask; warn if they differ."""
+        n = chunk.shape[0]
+        repeat = torch.tensor([0, n - 1], device=chunk.device)
+        try:
+            values = self._evaluate(torch.cat([chunk, chunk[repeat]]))
+        except QueryError:
+            return self._evaluate(chunk)  # the error, in terms of the masks asked for
+        first, again = values[repeat.to(values.device)], values[n:]
+        spread = float((values.max() - values.min()).abs())
+        scale = spread + float(values.abs().max())
+        tolerance = 1e3 * self.resolution * scale + 1e-30
+        diff = float((first - again).abs().max())
+        if diff > tolerance:
+            warn(
+                f"the model is not deterministic: the same input gave outputs {float(first[0]):.6g}"
+                f" and {float(again[0]):.6g} (differing by up to {diff:.3g}) within one batch; "
+                "interactions detected on it describe its noise. Put the model in eval mode "
+                "(dropout off) and turn off sampling in it, or average several calls inside the "
+                "value function",
+                NondeterminismWarning,
+            )
+        return values[:n]
+
+
+class MemoQuerier:
+    """A :class:`Querier` that remembers: a mask is sent to the model once over all calls.
+
+    For algorithms that ask for masks in many small requests (captum's samplers), where the
+    per-call de-duplication of :class:`Querier` misses repeats across calls. Arguments as
+    :class:`Querier`; ``n_queries``, ``n_calls`` and ``model_seconds`` are the inner querier's.
+    """
+
+    def __init__(
+        self, space: FeatureSpace, batch_size: int | None = None, budget: int | None = None
+    ) -> None:
+        self.querier = Querier(space, batch_size=batch_size, budget=budget)
+        self._values: dict[bytes, float] = {}
+
+    n_queries = property(lambda self: self.querier.n_queries)
+    n_calls = property(lambda self: self.querier.n_calls)
+    model_seconds = property(lambda self: self.querier.model_seconds)
+
+    def __call__(self, masks: torch.Tensor) -> torch.Tensor:
+        """``float64 Tensor[B]`` (CPU) of ``masks: [B, n_features]``."""
+        masks = check_masks(masks, self.querier.n_features)
+        unique, inverse = torch.unique(masks.cpu(), dim=0, return_inverse=True)
+        keys = [row.tobytes() for row in np.packbits(unique.numpy(), axis=1)]
+        new = [i for i, key in enumerate(keys) if key not in self._values]
+        if new:
+            fresh = self.querier(unique[new]).cpu().tolist()
+            self._values.update({keys[i]: v for i, v in zip(new, fresh)})
+        values = torch.tensor([self._values[key] for key in keys], dtype=torch.float64)
+        return values[inverse]
+
+
+class NondeterminismWarning(UserWarning):
+    """The model gave different outputs for identical inputs."""
+
+
+def _dtype_of(raw: Any) -> torch.dtype | None:
+    if isinstance(raw, torch.Tensor):
+        return raw.dtype
+    dtype = getattr(raw, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return {2: torch.float16, 4: torch.float32}.get(dtype.itemsize, torch.float64)
+    return torch.float64  # Python floats
+
+
+def check_masks(
+    masks: Any,
+    n_features: int,
+    device: torch.device | str | None = None,
+    allow_single: bool = False,
+) -> torch.Tensor:
+    """The one mask check: ``masks`` as ``BoolTensor[B, n_features]`` on ``device``.
+
+    Accepts a bool tensor or a 0/1 tensor/array/list ``[B, n_features]``; with
+    ``allow_single``, also one mask ``[n_features]`` (returned as ``[1, n_features]``).
+
+    Raises:
+        ValueError: wrong number of dimensions or columns, or values other than 0/1.
+    """
+    if not isinstance(masks, torch.Tensor):
+        try:
+            masks = torch.as_tensor(np.asarray(masks))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"masks must be a bool tensor or a 0/1 array: {err}") from None
+    if masks.dim() == 1 and allow_single:
+        masks = masks[None]
+    if masks.dim() != 2:
+        raise ValueError(f"masks must be 2-D [batch, n_features], got shape {tuple(masks.shape)}")
+    if masks.shape[1] != n_features:
+        raise ValueError(
+            f"mask width {masks.shape[1]} does not match n_features={n_features}: give one "
+            "column per feature"
+        )
+    if masks.dtype != torch.bool:
+        if masks.is_complex() or not bool(((masks == 0) | (masks == 1)).all()):
+            raise ValueError("masks must be boolean (or 0/1 valued)")
+        masks = masks.bool()
+    return masks if device is None else masks.to(device)
 
 
 def as_batch_vector(
@@ -155,13 +297,14 @@ def as_batch_vector(
     return values
 
 
-def _validate_values(raw: Any, batch: int, device: torch.device) -> torch.Tensor:
+def _validate_values(raw: Any, batch: int, device: torch.device, hint: str = "") -> torch.Tensor:
     values = as_batch_vector(
         raw,
         batch,
         hint_2d="; it looks like per-class outputs: select the explained output (e.g. the "
         "target class logit) inside the value function",
-        hint_nonfinite="; the model must produce a finite output for every perturbed input (for "
+        hint_nonfinite=hint
+        or "; the model must produce a finite output for every perturbed input (for "
         "probabilities, clip before taking a logit)",
     )
-    return values.to(device=device, dtype=torch.float32)
+    return values.to(device=device)

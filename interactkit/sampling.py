@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from interactkit._utils.checks import check_seed
+
 __all__ = ["instance_seeds", "kernel_weights", "make_generator", "sample_masks"]
 
 
@@ -16,10 +18,7 @@ def instance_seeds(seed: int, n: int, start: int = 0) -> list[int]:
     Instance ``i`` of ``explain_many(spaces, seed=seed)`` uses ``instance_seeds(seed, 1, i)[0]``,
     whatever the other instances are, so a result never depends on how instances were batched.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+    seed = check_seed(seed)
     return [
         int(np.random.SeedSequence([int(seed), i]).generate_state(1, dtype=np.uint64)[0] >> 1)
         for i in range(start, start + n)
@@ -30,7 +29,9 @@ def resolve_seeds(seed: int | Sequence[int], n: int) -> list[int]:
     """Seeds for ``n`` instances: derived from one int, or given one per instance."""
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return instance_seeds(int(seed), n)
-    seeds = [int(s) for s in seed]
+    if isinstance(seed, (str, bytes)) or not isinstance(seed, Sequence | np.ndarray):
+        check_seed(seed)  # raises with a message naming what a seed must be
+    seeds = [check_seed(s, "each per-instance seed") for s in seed]
     if len(seeds) != n:
         raise ValueError(f"got {len(seeds)} seeds for {n} instances; give one per instance")
     return seeds

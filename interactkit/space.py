@@ -19,6 +19,8 @@ from typing import Any
 
 import torch
 
+from interactkit.query import Querier
+
 __all__ = ["FeatureSpace", "FunctionSpace", "as_space"]
 
 ValueFn = Callable[[torch.Tensor], Any]
@@ -32,7 +34,9 @@ class FeatureSpace:
 
     * ``device`` -- where masks are sent before :meth:`value_fn` is called (the model's device);
     * ``max_batch_size`` -- the largest batch of masks :meth:`value_fn` should receive at once
-      (bounds the memory of one model call); ``None`` lets the caller choose.
+      (bounds the memory of one model call); ``None`` lets the caller choose;
+    * ``nonfinite_hint`` -- what to tell the user when the model returns NaN/inf for a
+      perturbed input (e.g. "try another off strategy"), appended to the query layer's error.
 
     Adapters may carry anything else a visualizer needs (token spans, superpixel segments, field
     names); detectors ignore it.
@@ -41,6 +45,7 @@ class FeatureSpace:
     n_features: int
     device: torch.device = torch.device("cpu")
     max_batch_size: int | None = None
+    nonfinite_hint: str = ""
 
     @property
     def feature_names(self) -> list[str]:
@@ -48,19 +53,29 @@ class FeatureSpace:
         return list(names) if names is not None else [f"x{i}" for i in range(self.n_features)]
 
     def value_fn(self, masks: torch.Tensor) -> torch.Tensor:
-        """Model output for each mask.
+        """Model output for each mask -- what an adapter implements.
+
+        Detectors never call this directly: they go through :class:`~interactkit.Querier`,
+        which checks the masks, de-duplicates them, sends at most :attr:`max_batch_size` at a
+        time and validates the outputs. So an implementation may assume valid masks of at most
+        ``max_batch_size`` rows and need not check its output for NaN.
 
         Args:
             masks: ``torch.BoolTensor[B, n_features]`` on :attr:`device`; True keeps a feature,
                 False turns it "off" in the adapter's sense.
 
         Returns:
-            ``torch.Tensor[B]`` of finite floats (the explained output, e.g. a logit).
+            ``torch.Tensor[B]`` (the explained output, e.g. a logit).
         """
         raise NotImplementedError
 
     def __call__(self, masks: torch.Tensor) -> torch.Tensor:
-        return self.value_fn(masks)
+        """Validated values of ``masks: [B, n]`` through the query layer (checked, batched).
+
+        Returns:
+            ``float64 Tensor[B]`` on :attr:`device` (CPU for MPS).
+        """
+        return Querier(self)(masks)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n_features={self.n_features})"

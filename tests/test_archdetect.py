@@ -10,7 +10,8 @@ import torch
 
 import interactkit
 from interactkit import ArchDetect, QueryError, archattribute
-from interactkit.archdetect import archdetect_masks
+from interactkit.detectors import archdetect
+from interactkit.detectors.archdetect import archdetect_queries
 
 
 def f_known(masks: torch.Tensor) -> torch.Tensor:
@@ -46,19 +47,64 @@ def _wide(masks: torch.Tensor) -> torch.Tensor:
     return f_known(masks[:, :6]) + masks[:, 6:].float().sum(1)
 
 
+def _context_masks(p: int) -> torch.Tensor:
+    """Every mask ArchDetect needs: {}, {i}, {i, j} and their complements."""
+    sets = [(), *((i,) for i in range(p)), *itertools.combinations(range(p), 2)]
+    off = torch.zeros(len(sets), p, dtype=torch.bool)
+    for row, fs in enumerate(sets):
+        off[row, list(fs)] = True
+    return torch.cat([off, ~off])
+
+
 def test_archdetect_query_count_is_fewer_when_masks_repeat() -> None:
     # p = 4: the complement of a pair is a pair, so some masks coincide
     exp = interactkit.explain(lambda m: m.float().prod(1), n_features=4, method="archdetect")
-    masks, _ = archdetect_masks(4)
-    assert exp.n_queries == torch.unique(masks, dim=0).shape[0] < 2 * (1 + 4 + 6)
+    unique = torch.unique(_context_masks(4), dim=0).shape[0]
+    assert exp.n_queries == unique < archdetect_queries(4) == 2 * (1 + 4 + 6)
 
 
-def test_archdetect_masks_layout() -> None:
-    masks, pairs = archdetect_masks(5)
-    assert masks.shape == (2 * (1 + 5 + 10), 5)
-    assert pairs.tolist() == [list(c) for c in itertools.combinations(range(5), 2)]
-    assert masks[0].sum() == 0 and masks[16].all()
-    assert torch.equal(masks[16:], ~masks[:16])
+def test_archdetect_in_blocks_of_pairs_equals_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    one = interactkit.explain(f_known, n_features=6, method="archdetect")
+    monkeypatch.setattr(archdetect, "_MASK_BLOCK_ELEMENTS", 6 * 4)  # 4 pairs per block
+    blocks = interactkit.explain(f_known, n_features=6, method="archdetect")
+    assert [(it.features, it.strength) for it in blocks.pairs()] == [
+        (it.features, it.strength) for it in one.pairs()
+    ]
+    assert blocks.n_queries <= archdetect_queries(6)
+
+
+def test_archdetect_refuses_quadratic_cost_up_front() -> None:
+    calls = []
+
+    def f(masks: torch.Tensor) -> torch.Tensor:
+        calls.append(masks.shape[0])
+        return masks.float().sum(1)
+
+    with pytest.raises(QueryError, match=r"600 features needs 360,602 model queries.*madex"):
+        interactkit.explain(f, n_features=600, method="archdetect")
+    with pytest.raises(QueryError, match=r"5,000 features needs 25,005,002 .* MiB"):
+        interactkit.explain(f, n_features=5000, method="archdetect")
+    with pytest.raises(QueryError, match=r"up to 1,642 model queries.*query_budget=100"):
+        interactkit.explain(f, n_features=40, method="archdetect", query_budget=100)
+    assert calls == []  # refused before any model call
+    exp = interactkit.explain(f, n_features=30, method="archdetect", max_queries=1000)
+    assert exp.n_queries <= archdetect_queries(30) == 932
+
+
+def test_archdetect_keeps_the_precision_of_the_model() -> None:
+    offset = interactkit.explain(
+        lambda m: 1e6 + 0.01 * m.double()[:, 0] * m.double()[:, 1],
+        n_features=5,
+        method="archdetect",
+    )
+    assert offset.pairs(1)[0].features == (0, 1)
+    assert offset.pairs(1)[0].effect == pytest.approx(0.01, rel=1e-6)
+    huge = interactkit.explain(
+        lambda m: 1e39 * m.double()[:, 0] * m.double()[:, 1], n_features=5, method="archdetect"
+    )
+    assert huge.pairs(1)[0].strength == pytest.approx(1e78, rel=1e-6)
+    with pytest.raises(QueryError, match="too large"):
+        interactkit.explain(lambda m: 1e200 * m.double().prod(1), n_features=3, method="archdetect")
 
 
 def test_archattribute() -> None:
@@ -69,7 +115,7 @@ def test_archattribute() -> None:
 
 
 def test_archdetect_budget_too_small() -> None:
-    with pytest.raises(QueryError, match="query budget exceeded"):
+    with pytest.raises(QueryError, match="query_budget=10; raise the budget"):
         interactkit.explain(f_known, n_features=6, method="archdetect", query_budget=10)
 
 

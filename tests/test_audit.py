@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from interactkit.apps.audit import ground_truth_report
+from interactkit.adapters.ctr import ground_truth_report
 from interactkit.cli import main
 
 pytest.importorskip("deepctr_torch")

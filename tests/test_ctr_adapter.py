@@ -1,4 +1,4 @@
-"""CTR adapter (interactkit.adapters.ctr): off semantics, batching, model formats, errors."""
+"""CTR explainer (interactkit.adapters.ctr): off semantics, batching, model formats, errors."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ import pandas as pd
 import pytest
 import torch
 
-from interactkit.adapters.ctr import CTRExplainer, CTRSpace, ModelOutputError
-from interactkit.datasets.base import DataFormatError, Field, Schema
+import interactkit
+from interactkit.adapters.ctr import (
+    CTRExplainer,
+    CTRSpace,
+    DataFormatError,
+    Field,
+    ModelOutputError,
+    Schema,
+)
 
 SCHEMA = Schema(
     [
@@ -76,17 +83,24 @@ def test_value_fn_builds_inputs_with_off_values() -> None:
 def test_user_baseline_and_batch_bound() -> None:
     model = CountingModel()
     explainer = CTRExplainer(
-        model, SCHEMA, input_format="frame", baseline={"a": 3, "d": 0.0}, max_batch_size=30
+        model, SCHEMA, input_format="frame", baseline={"a": 3, "d": 0.0}, max_batch_size=5
     )
     space = explainer.space(pd.Series(ROW))
-    assert space.max_batch_size == 30
-    masks = torch.zeros(100, 4, dtype=torch.bool)
-    masks[:, 2] = True
-    values = space.value_fn(masks)
+    assert space.max_batch_size == 5
+    # all 16 masks of 4 fields, each twice: the query layer evaluates each distinct mask once,
+    # in chunks of at most max_batch_size
+    bits = torch.arange(16)[:, None] >> torch.arange(4)[None, :] & 1
+    masks = torch.cat([bits, bits]).bool()
+    values = space(masks)
     base = {"a": 3, "b": 0, "c": 0, "d": 0.0}
-    np.testing.assert_allclose(values.numpy(), _expected(masks, ROW, base), atol=1e-6)
-    assert model.calls == 4 and model.rows == 100  # chunks of <= 30 masks
+    np.testing.assert_allclose(values.numpy(), _expected(masks, ROW, base), atol=1e-5)
+    assert model.calls == 4 and model.rows == 16  # 16 distinct masks, chunks of <= 5
     assert explainer.output == "probability"  # detected: outputs in [0, 1]
+    # the user-facing logits of many rows are chunked the same way
+    model.calls = 0
+    rows = pd.DataFrame([ROW] * 12)
+    np.testing.assert_allclose(explainer.predict_logit(rows), true_logit(rows), atol=1e-6)
+    assert model.calls == 3
 
 
 def test_dict_models_logit_models_and_auto_detection() -> None:
@@ -175,7 +189,7 @@ def one_thread():
 def test_deepctr_model_called_as_module_with_exact_logits(one_thread) -> None:
     if importlib.util.find_spec("deepctr_torch") is None:
         pytest.skip("deepctr-torch is not installed")
-    from interactkit.targets import build_target
+    from interactkit.adapters.ctr import build_target
 
     model = build_target("deepfm", SCHEMA, seed=0, embedding_dim=4, size="small")
     with torch.no_grad():  # make the output non-trivial
@@ -208,8 +222,7 @@ def test_deepctr_model_called_as_module_with_exact_logits(one_thread) -> None:
 
 
 def test_tensor_module_and_explanation_finds_the_planted_pair(one_thread) -> None:
-    import interactkit
-    from interactkit.targets import TabularMLP
+    from interactkit.adapters.ctr import TabularMLP
 
     mlp = TabularMLP(SCHEMA, embedding_dim=3, hidden=(8,))
     explainer = CTRExplainer(mlp, SCHEMA)
@@ -222,3 +235,9 @@ def test_tensor_module_and_explanation_finds_the_planted_pair(one_thread) -> Non
     explainer = CTRExplainer(lambda f: true_logit(f), SCHEMA, output="logit")
     exp = interactkit.explain(explainer.space(ROW), method="archdetect", seed=0)
     assert exp.pairs(1)[0].names == ("a", "b")
+    # the shared explainer shape: explain / explain_many come from interactkit.Explainer
+    assert isinstance(explainer, interactkit.Explainer) and CTRExplainer.space_options == ()
+    same = explainer.explain(ROW, method="archdetect", seed=0)
+    assert same.to_dict()["interactions"] == exp.to_dict()["interactions"]
+    many = explainer.explain_many(pd.DataFrame([ROW, ROW]), method="archdetect", seed=0)
+    assert len(many) == 2 and all(e.pairs(1)[0].names == ("a", "b") for e in many)

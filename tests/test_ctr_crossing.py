@@ -1,4 +1,5 @@
-"""Feature crossing (interactkit.crossing): thresholds, unseen tuples, missing parts, bins."""
+"""Feature crossing (interactkit.adapters.ctr.crossing): thresholds, unseen tuples, missing
+parts, bins."""
 
 from __future__ import annotations
 
@@ -6,15 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from interactkit.crossing import (
+from interactkit.adapters.ctr import DataFormatError, Field, Schema, make_ad_clicks
+from interactkit.adapters.ctr.crossing import (
     FeatureCrosser,
     augment_with_crosses,
     cross_name,
     default_min_count,
     normalize_interactions,
 )
-from interactkit.datasets.base import DataFormatError, Field, Schema
-from interactkit.datasets.synthetic import make_ad_clicks
 
 SCHEMA = Schema(
     [

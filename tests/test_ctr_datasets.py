@@ -1,4 +1,4 @@
-"""Loaders, encoder and spec strings of interactkit.datasets (real samples from ../shared/data)."""
+"""Loaders, encoder and spec strings of CTR data (real samples from ../shared/data)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import pandas as pd
 import pytest
 from _data import SHARED_DATA
 
-from interactkit.datasets.base import (
+from interactkit.adapters.ctr import (
     MISSING_ID,
     RARE_ID,
     CTREncoder,
     DataFormatError,
     Field,
     Schema,
-    parse_binary_labels,
     split_indices,
 )
-from interactkit.datasets.loaders import (
+from interactkit.adapters.ctr.encoding import parse_binary_labels
+from interactkit.adapters.ctr.loaders import (
     AVAZU_COLUMNS,
     CRITEO_CATEGORICAL,
     CRITEO_INTEGER,

@@ -1,4 +1,4 @@
-"""Synthetic ad clicks with planted interactions (interactkit.datasets.synthetic)."""
+"""Synthetic ad clicks with planted interactions (interactkit.adapters.ctr.synthetic)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from interactkit.datasets.synthetic import PLANTED, make_ad_clicks
+from interactkit.adapters.ctr import PLANTED, make_ad_clicks
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from interactkit.datasets.base import CTRSplit
-from interactkit.datasets.synthetic import make_ad_clicks
+from interactkit.adapters.ctr import CTRSplit, make_ad_clicks
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("deepctr_torch") is None, reason="deepctr-torch not installed"
@@ -38,7 +37,7 @@ def ads():
 
 
 def test_every_target_trains_and_is_reproducible(ads) -> None:
-    from interactkit.targets import MODEL_NAMES, train_target
+    from interactkit.adapters.ctr import MODEL_NAMES, train_target
 
     data, _ = ads
     for name in MODEL_NAMES:
@@ -62,8 +61,7 @@ def test_every_target_trains_and_is_reproducible(ads) -> None:
 
 
 def test_paper_configuration_is_the_default() -> None:
-    from interactkit.datasets.base import Field, Schema
-    from interactkit.targets import build_target
+    from interactkit.adapters.ctr import Field, Schema, build_target
 
     schema = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
     dcn = build_target("dcn", schema)
@@ -77,7 +75,8 @@ def test_paper_configuration_is_the_default() -> None:
 
 
 def test_early_stopping_restores_the_best_epoch(ads) -> None:
-    from interactkit.targets import _input_tensor, evaluate_logits, train_target
+    from interactkit.adapters.ctr import evaluate_logits, train_target
+    from interactkit.adapters.ctr.training import input_tensor
 
     data, _ = ads
     # validation labels opposite to what training teaches: validation logloss gets worse
@@ -96,7 +95,7 @@ def test_early_stopping_restores_the_best_epoch(ads) -> None:
     assert history[-1] > min(history)
     # the returned model holds the best epoch's weights, not the last epoch's
     model = res["model"]
-    x = _input_tensor(flipped_val.frame, list(model.feature_index), "cpu")
+    x = input_tensor(flipped_val.frame, list(model.feature_index), "cpu")
     with torch.no_grad():
         p = model(x).numpy()[:, 0]
     val = evaluate_logits(np.log(p / (1 - p)), flipped_val.labels)["logloss"]
@@ -106,7 +105,7 @@ def test_early_stopping_restores_the_best_epoch(ads) -> None:
 
 
 def test_compare_crosses_table(ads) -> None:
-    from interactkit.targets import CrossComparison, compare_crosses
+    from interactkit.adapters.ctr import CrossComparison, compare_crosses
 
     data, planted = ads
     result = compare_crosses(
@@ -137,8 +136,7 @@ def test_compare_crosses_table(ads) -> None:
 
 
 def test_random_interactions() -> None:
-    from interactkit.datasets.base import Field, Schema
-    from interactkit.targets import random_interactions
+    from interactkit.adapters.ctr import Field, Schema, random_interactions
 
     schema = Schema([Field(f"f{i}", vocab_size=3) for i in range(4)])
     glider = [("f0", "f1"), ("f0", "f1", "f2")]
@@ -152,7 +150,7 @@ def test_random_interactions() -> None:
 
 
 def test_source_model_plugs_into_the_adapter(ads) -> None:
-    from interactkit.targets import train_source_model
+    from interactkit.adapters.ctr import train_source_model
 
     data, _ = ads
     for kind in ("mlp", "deepfm"):
@@ -172,7 +170,7 @@ def test_source_model_plugs_into_the_adapter(ads) -> None:
 def test_import_deepctr_skips_the_network_version_check() -> None:
     code = (
         "import threading\n"
-        "from interactkit.targets import import_deepctr\n"
+        "from interactkit.adapters.ctr import import_deepctr\n"
         "m = import_deepctr()\n"
         "import deepctr_torch.utils as u\n"
         "assert callable(u.check_version) and u.__file__.endswith('utils.py')\n"
@@ -197,7 +195,7 @@ def _top_pair_counts(explanations, per_instance: int) -> list[tuple[tuple[str, .
 @pytest.fixture(scope="module")
 def audit():
     """A source MLP trained on synthetic clicks with planted interactions."""
-    from interactkit.targets import train_source_model
+    from interactkit.adapters.ctr import train_source_model
 
     old = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -220,8 +218,8 @@ def test_audit_recovers_planted_pairs_archdetect(audit) -> None:
 
 @pytest.mark.slow
 def test_audit_recovers_planted_sets_with_glider_madex(audit) -> None:
-    from interactkit.glider import glider
-    from interactkit.targets import compare_crosses
+    from interactkit import glider
+    from interactkit.adapters.ctr import compare_crosses
 
     data, planted, source = audit
     spaces = source.explainer().spaces(data.val.frame.head(20))

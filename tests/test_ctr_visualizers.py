@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from interactkit import GlobalExplanation, GlobalInteraction, Interaction, LocalExplanation
+from interactkit.adapters.ctr import CTRExplainer, Field, Schema
 from interactkit.visualizers import ctr as viz
 from interactkit.visualizers.report import Report, html_table
 
@@ -49,19 +50,30 @@ def test_figures_render() -> None:
         viz.plot_pair_heatmap(GlobalExplanation([], 3))
 
 
-def test_local_explanation_figure() -> None:
-    names = ["device", "hour", "site"]
+def test_local_explanation_figure_takes_space_and_explanation() -> None:
+    schema = Schema(
+        [
+            Field("device", vocab_size=3, vocab=("<missing>", "<rare>", "mobile")),
+            Field("hour", vocab_size=30),
+            Field("site", vocab_size=4),
+        ]
+    )
+    explainer = CTRExplainer(lambda f: np.zeros(len(f)), schema, output="logit")
+    space = explainer.space({"device": 2, "hour": 23, "site": 0})
     exp = LocalExplanation(
         "madex",
-        names,
+        schema.names,
         [Interaction((0, 1), ("device", "hour"), 1.0, 0.5)],
         [],
         np.array([0.2, -0.1, 0.0]),
         detected=[Interaction((0, 1), ("device", "hour"), 1.0, 0.5)],
     )
-    fig = viz.plot_local_explanation(exp, values={"device": "mobile", "hour": 23})
+    fig = viz.plot_local_explanation(space, exp)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert "device = mobile" in labels
+    assert "device = mobile" in labels and "hour = 23" in labels
+    other = CTRExplainer(lambda f: np.zeros(len(f)), Schema(schema.fields[:2]), output="logit")
+    with pytest.raises(ValueError, match="pass the space that was explained"):
+        viz.plot_local_explanation(other.space([2, 23]), exp)
 
 
 def test_report_escapes_every_string() -> None:

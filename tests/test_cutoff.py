@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from interactkit.cutoff import merge_overlapping, ridge_cutoff, ridge_fit
+from interactkit.detectors.cutoff import merge_overlapping, ridge_cutoff, ridge_fit
 
 
 def _data(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -52,7 +52,7 @@ def test_json_round_trip(madex_exp: LocalExplanation, tmp_path) -> None:
 
 
 def test_json_rejects_foreign_or_future_files() -> None:
-    with pytest.raises(ValueError, match="not a serialised LocalExplanation"):
+    with pytest.raises(ValueError, match="not a saved LocalExplanation"):
         LocalExplanation.from_json('{"format": "something else"}')
     with pytest.raises(ValueError, match="newer"):
         LocalExplanation.from_json('{"format": "interactkit.LocalExplanation", "version": 99}')

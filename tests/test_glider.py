@@ -11,7 +11,7 @@ import torch
 
 import interactkit
 from interactkit import GlobalExplanation, Interaction, LocalExplanation
-from interactkit.glider import _bootstrap_ci, count_interactions, select_global, summarize
+from interactkit.counting import bootstrap_ci, count_interactions, select_global, summarize
 
 
 def _exp(sets: list[tuple[int, ...]], n: int = 5) -> LocalExplanation:
@@ -52,7 +52,7 @@ def test_selection_prunes_subsets_and_supersets() -> None:
 def test_bootstrap_interval_covers_the_frequency() -> None:
     rng = np.random.default_rng(0)
     ind = rng.random((400, 2)) < np.array([0.3, 0.8])
-    low, high = _bootstrap_ci(ind, 2000, 0.95, seed=1)
+    low, high = bootstrap_ci(ind, 2000, 0.95, seed=1)
     freq = ind.mean(0)
     assert (low < freq).all() and (freq < high).all()
     # binomial standard error sqrt(p(1-p)/n): the 95% interval is about +-1.96 se
@@ -62,7 +62,7 @@ def test_bootstrap_interval_covers_the_frequency() -> None:
 
 def test_bootstrap_in_blocks_equals_one_draw(monkeypatch: pytest.MonkeyPatch) -> None:
     """Long runs draw the resample weights in blocks (bounded memory) with the same result."""
-    glider_module = sys.modules["interactkit.glider"]  # the attribute is the function
+    glider_module = sys.modules["interactkit.counting"]
 
     n, boot = 300, 50
     ind = np.random.default_rng(2).random((n, 3)) < 0.4
@@ -71,24 +71,25 @@ def test_bootstrap_in_blocks_equals_one_draw(monkeypatch: pytest.MonkeyPatch) ->
     expected = np.quantile(freqs, 0.025, axis=0), np.quantile(freqs, 0.975, axis=0)
     for entries in (10**9, 7 * n, n):  # one block, blocks of 7 and a short last one, rows of 1
         monkeypatch.setattr(glider_module, "_BOOTSTRAP_BLOCK_ENTRIES", entries)
-        low, high = _bootstrap_ci(ind, boot, 0.95, seed=7)
+        low, high = bootstrap_ci(ind, boot, 0.95, seed=7)
         np.testing.assert_array_equal(low, expected[0])
         np.testing.assert_array_equal(high, expected[1])
 
 
 def test_glider_keeps_only_key_ids_of_finished_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a run holds of a finished shard is int32 key ids, not Python tuples."""
-    from interactkit import runs
+    import importlib
 
+    glider_module = importlib.import_module("interactkit.glider")
     held = []
-    original = runs.iter_shards
+    original = glider_module.iter_shards
 
     def spy(*args, **kwargs):
         shards = original(*args, **kwargs)
         held.extend(shards)
         return shards
 
-    monkeypatch.setattr(runs, "iter_shards", spy)
+    monkeypatch.setattr(glider_module, "iter_shards", spy)
     spaces = [interactkit.as_space(lambda m: m.float()[:, 0] * m.float()[:, 1], 4)] * 5
     g = interactkit.glider(spaces, method="archdetect", k=3, chunk_size=2, progress=False)
     assert g.interactions[0].names == ("x0", "x1") and g.interactions[0].count == 5
@@ -162,5 +163,5 @@ def test_glider_from_explanations_and_errors() -> None:
         interactkit.glider(exps, segments=["a"])
     with pytest.raises(TypeError, match="not a mix"):
         interactkit.glider([exps[0], Segmented(0)])
-    with pytest.raises(ValueError, match="not a serialised GlobalExplanation"):
+    with pytest.raises(ValueError, match="not a saved GlobalExplanation"):
         GlobalExplanation.from_json('{"format": "x"}')

@@ -11,6 +11,8 @@ import torch
 
 pytest.importorskip("skimage")
 
+import interactkit
+from interactkit import QueryError
 from interactkit.adapters.image import (
     ImageExplainer,
     ImageSpace,
@@ -311,25 +313,40 @@ def test_batched_composition_equals_per_image_composition() -> None:
 
 
 def test_max_batch_size_is_honoured() -> None:
-    import interactkit
-
     model = MeanModel()
     explainer = ImageExplainer(model, image_size=None, batch_size=5)
     space = explainer.space(quadrant_image(16), segments=quadrant_segments(16))
-    assert space.max_batch_size == 5
+    assert space.max_batch_size == explainer.max_batch_size == 5
     model.batches.clear()
     result = interactkit.explain(space, method="archdetect")
     assert result.n_queries > 5
     assert max(model.batches) <= 5
-    assert space.n_images == sum(model.batches)
+    # every distinct mask is one composed image, and the query layer's clock timed them
+    assert result.n_queries == sum(model.batches)
+    assert result.model_time > 0
+    assert not hasattr(space, "model_seconds")
+
+
+def test_public_helpers_check_masks_and_value_fn_matches_the_query_layer() -> None:
+    explainer = ImageExplainer(MeanModel(), image_size=None)
+    assert isinstance(explainer, interactkit.Explainer)
+    assert explainer.space_options == ("target", "segments")
+    space = explainer.space(quadrant_image(16), segments=quadrant_segments(16))
+    assert space.compose(torch.ones(4, dtype=torch.bool)).shape == (1, 3, 16, 16)
+    assert space.compose([[1, 0, 1, 0]]).shape == (1, 3, 16, 16)  # 0/1 values are accepted
+    with pytest.raises(ValueError, match="mask width 3 does not match n_features=4"):
+        space.compose(torch.ones(1, 3, dtype=torch.bool))
+    with pytest.raises(ValueError, match="boolean"):
+        space.logits(torch.full((1, 4), 2))
+    masks = torch.tensor([[True, False, True, False], [False, True, True, True]])
+    torch.testing.assert_close(space(masks).float(), space.value_fn(masks))
+    torch.testing.assert_close(space.value_fn(masks), space.logits(masks)[:, space.target])
 
 
 # ---------------------------------------------------------------------------- detection
 
 
 def test_planted_conjunction_pair_is_recovered() -> None:
-    import interactkit
-
     size = 24
     seg = np.zeros((size, size), dtype=np.int64)  # 6 vertical-ish blocks: 2 rows x 3 columns
     for r in range(2):
@@ -346,7 +363,8 @@ def test_planted_conjunction_pair_is_recovered() -> None:
 
     madex = explainer.explain(img, segments=seg, method="madex", n_samples=600, seed=0)
     assert madex.top(1)[0].features == (1, 5)
-    assert madex.space.n_features == 6
+    assert madex.n_features == 6
+    assert not hasattr(madex, "space")  # callers keep the space: nothing is attached
 
 
 # ---------------------------------------------------------------------------- model errors
@@ -355,17 +373,23 @@ def test_planted_conjunction_pair_is_recovered() -> None:
 def test_model_returning_wrong_shape_raises() -> None:
     img = quadrant_image(16)
     seg = quadrant_segments(16)
-    with pytest.raises(ValueError, match=r"shape \(1,\).*\(1, n_classes\)"):
-        ImageExplainer(lambda x: x.mean(dim=(1, 2, 3)), image_size=None).space(img, segments=seg)
+    with pytest.raises(ValueError, match=r"shape \(1, 3, 1\).*\(1, n_classes\)"):
+        ImageExplainer(lambda x: x.mean(dim=(2, 3))[..., None], image_size=None).space(
+            img, segments=seg
+        )
     with pytest.raises(TypeError, match="logits tensor"):
         ImageExplainer(lambda x: x.mean().item(), image_size=None).space(img, segments=seg)
+    # one output per image ([B]) is a single-logit model
+    single = ImageExplainer(lambda x: x.mean(dim=(1, 2, 3)), image_size=None)
+    assert single.space(img, segments=seg).n_classes == 1
 
     def flaky(x: torch.Tensor) -> torch.Tensor:  # fine for one image, wrong for a batch
         return torch.zeros(1, 10)
 
     space = ImageExplainer(flaky, image_size=None).space(img, segments=seg)
-    with pytest.raises(ValueError, match=r"returned shape \(1, 10\) for a batch of 3"):
-        space.value_fn(torch.ones(3, 4, dtype=torch.bool))
+    distinct = torch.tensor([[1, 1, 1, 1], [0, 1, 1, 1], [1, 0, 1, 1]], dtype=torch.bool)
+    with pytest.raises(ValueError, match=r"returned shape \(1, 10\) for a batch of \d+ images"):
+        space(distinct)
 
 
 def test_model_returning_nan_raises() -> None:
@@ -383,8 +407,9 @@ def test_model_returning_nan_raises() -> None:
     space = ImageExplainer(nan_when_masked, fill="zero", image_size=None, target=0).space(
         img, segments=seg
     )
-    with pytest.raises(ValueError, match="non-finite target logit"):
-        space.value_fn(torch.zeros(2, 4, dtype=torch.bool))
+    # the query layer rejects the masked images' NaN logits (value_fn does not re-check them)
+    with pytest.raises(QueryError, match=r"non-finite values \(NaN\)"):
+        space(torch.zeros(2, 4, dtype=torch.bool))
 
 
 def test_target() -> None:
@@ -460,7 +485,7 @@ def test_pil_only_preprocessing_gets_a_clear_error() -> None:
 def test_imports_stay_light() -> None:
     code = (
         "import sys, interactkit, interactkit.adapters.image, interactkit.visualizers.image, "
-        "interactkit.apps.explain_image\n"
+        "interactkit.cli.explain_image\n"
         "heavy = [m for m in ('torchvision', 'skimage', 'matplotlib', 'PIL') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
@@ -478,9 +503,16 @@ def test_explain_many_images() -> None:
     images = [rng.uniform(0.5, 1.0, (size, size, 3)).astype(np.float32) for _ in range(3)]
     explainer = ImageExplainer(product_model(seg, 0, 4, 2), fill="zero", image_size=None)
     results = explainer.explain_many(
-        images, method="archdetect", targets=[0, 0, None], segments=[seg] * 3
+        images, method="archdetect", target=[0, 0, None], segments=[seg] * 3
     )
     assert [r.pairs(1)[0].features for r in results] == [(0, 4)] * 3
-    assert all(r.space.n_features == 6 for r in results)
+    assert all(r.n_features == 6 for r in results)
+    # one value for every image, or one per image (a list, or a stack of label maps)
+    for target, segments in ((0, seg), ([0, 0, 0], np.stack([seg] * 3)), (None, [seg] * 3)):
+        spaces = explainer.spaces(images, target=target, segments=segments)
+        assert [s.target for s in spaces] == [0, 0, 0]
+        assert all(np.array_equal(s.segments, seg) for s in spaces)
     with pytest.raises(ValueError, match="one per image"):
-        explainer.explain_many(images, targets=[0])
+        explainer.explain_many(images, target=[0])
+    with pytest.raises(ValueError, match="one per image"):
+        explainer.spaces(images, segments=[seg] * 2)

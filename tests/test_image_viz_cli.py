@@ -18,7 +18,7 @@ pytest.importorskip("matplotlib")
 
 import interactkit
 from interactkit.adapters.image import ImageExplainer
-from interactkit.apps import explain_image
+from interactkit.cli import explain_image
 from interactkit.visualizers.image import (
     SET_COLOURS,
     interaction_overlay,
@@ -71,9 +71,10 @@ def test_plot_image_explanation(tmp_path) -> None:
 
     img, seg = blocks()
     explainer = ImageExplainer(conjunction_model(seg), image_size=None, fill="zero")
-    explanation = explainer.explain(img, segments=seg, method="archdetect")
+    space = explainer.space(img, segments=seg)
+    explanation = interactkit.explain(space, method="archdetect")
     assert explanation.pairs(1)[0].features == (0, 3)
-    fig = plot_image_explanation(explanation, k=2)
+    fig = plot_image_explanation(space, explanation, k=2)
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3  # image, main effects, colorbar
     legend = fig.axes[0].get_legend()
@@ -81,15 +82,15 @@ def test_plot_image_explanation(tmp_path) -> None:
     path = save(fig, tmp_path / "sub" / "fig.png")
     assert path.exists() and path.stat().st_size > 1000
 
-    bare = interactkit.explain(explainer.space(img, segments=seg), method="archdetect")
-    with pytest.raises(ValueError, match="needs the ImageSpace"):
-        plot_image_explanation(bare)
+    # the space comes first; the old (explanation, space) order gets a clear error
+    with pytest.raises(TypeError, match=r"expected an ImageSpace.*\(space, explanation\)"):
+        plot_image_explanation(explanation, space)
     other, other_seg = blocks(12)
     other_seg = (np.arange(144).reshape(12, 12) % 3).astype(np.int64)
     mean_model = lambda x: x.mean(dim=(2, 3))  # noqa: E731  (3 "classes")
     other_space = ImageExplainer(mean_model, image_size=None).space(other, segments=other_seg)
     with pytest.raises(ValueError, match="4 features but the space has 3"):
-        plot_image_explanation(bare, other_space)
+        plot_image_explanation(other_space, explanation)
 
 
 def _parser() -> argparse.ArgumentParser:

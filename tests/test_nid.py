@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from interactkit.nid import (
-    _prune_after_superset,
+from interactkit.detectors.nid import (
     pairwise_strengths,
+    prune_after_superset,
     ranked_interactions,
     unit_influence,
 )
@@ -63,7 +63,7 @@ def test_ranked_interactions_prunes_subsets_listed_after_a_superset() -> None:
     assert all(s == pytest.approx(0.0) for _, s in ranked[2:])
 
 
-def test_prune_after_superset() -> None:
+def testprune_after_superset() -> None:
     members = torch.tensor(
         [
             [1, 1, 1, 0],  # {0,1,2}
@@ -74,7 +74,7 @@ def test_prune_after_superset() -> None:
         ],
         dtype=torch.bool,
     )
-    assert _prune_after_superset(members).tolist() == [True, False, True, True, False]
+    assert prune_after_superset(members).tolist() == [True, False, True, True, False]
 
 
 def test_ranked_interactions_respects_limits_and_padding() -> None:
@@ -91,11 +91,11 @@ def test_ranked_interactions_respects_limits_and_padding() -> None:
 
 
 def test_blockwise_pruning_equals_full_pruning() -> None:
-    from interactkit.nid import _kept_in_order
+    from interactkit.detectors.nid import kept_in_order
 
     gen = torch.Generator().manual_seed(0)
     for _ in range(20):
         members = torch.rand(500, 8, generator=gen) > 0.5
-        full = _prune_after_superset(members).nonzero().squeeze(1)
+        full = prune_after_superset(members).nonzero().squeeze(1)
         for limit in (5, 100, 1000):
-            assert torch.equal(_kept_in_order(members, limit, block=64), full[:limit])
+            assert torch.equal(kept_in_order(members, limit, block=64), full[:limit])

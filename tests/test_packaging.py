@@ -13,7 +13,16 @@ from pathlib import Path
 import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("transformers", "torchvision", "matplotlib", "deepctr_torch", "skimage", "ray")
+HEAVY = (
+    "transformers",
+    "torchvision",
+    "matplotlib",
+    "deepctr_torch",
+    "skimage",
+    "ray",
+    "sklearn",
+    "captum",
+)
 
 
 def _declared_packages() -> list[str]:

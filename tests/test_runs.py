@@ -32,7 +32,7 @@ WORKLOAD = textwrap.dedent(
             self._feature_names = [f"f{j}" for j in range(6)]
 
         def value_fn(self, masks):
-            CALLS.append(self.i)
+            CALLS.append((self.i, masks.shape[0]))
             x = masks.float()
             return 2 * x[:, self.i % 3] * x[:, 3] + x[:, 4]
 
@@ -90,8 +90,12 @@ def test_resume_after_kill_9_recomputes_nothing_finished(tmp_path: Path, workloa
 
     workload.CALLS.clear()
     resumed = interactkit.glider(workload.spaces(), run_dir=run_dir, **workload.ARGS)
-    assert not finished_instances & set(workload.CALLS), "finished shards were recomputed"
-    assert set(workload.CALLS) == set(range(24)) - finished_instances
+    # every instance is fingerprinted (four fixed masks, one call); a finished one only that
+    checked = [i for i, batch in workload.CALLS if batch == 4]
+    explained = {i for i, batch in workload.CALLS if batch > 4}
+    assert sorted(checked) == list(range(24))
+    assert not finished_instances & explained, "finished shards were recomputed"
+    assert explained == set(range(24)) - finished_instances
 
     fresh = interactkit.glider(workload.spaces(), **workload.ARGS)
     assert _comparable(resumed) == _comparable(fresh)
@@ -108,15 +112,88 @@ def test_run_directory_from_other_arguments_is_refused(tmp_path: Path, workload)
     other = workload.spaces(8)
     for s in other:
         s._feature_names = [f"g{j}" for j in range(6)]
-    with pytest.raises(RunError, match="different instances"):
+    with pytest.raises(RunError, match="other instances"):
         interactkit.glider(other, run_dir=run_dir, **workload.ARGS)
-    # same arguments, same instances: everything is read back, nothing is queried
+    # same arguments, same instances: everything is read back, only fingerprints are queried
     workload.CALLS.clear()
     interactkit.glider(workload.spaces(8), run_dir=run_dir, **workload.ARGS)
-    assert workload.CALLS == []
+    assert sorted(workload.CALLS) == [(i, 4) for i in range(8)]
     (run_dir / "manifest.json").write_text("{broken")
     with pytest.raises(RunError, match="not valid JSON"):
         RunDirectory(run_dir, {})
+
+
+def test_run_directory_of_another_model_or_rows_is_refused(tmp_path: Path, workload) -> None:
+    """Same feature names, count and arguments, another model: the fingerprint refuses it."""
+    run_dir = tmp_path / "run"
+    interactkit.glider(workload.spaces(8), run_dir=run_dir, **workload.ARGS)
+
+    class Retrained(workload.Planted):
+        def value_fn(self, masks):
+            return super().value_fn(masks) * 1.5
+
+    with pytest.raises(RunError, match=r"another model or other rows: instance 0 gives outputs"):
+        interactkit.glider([Retrained(i) for i in range(8)], run_dir=run_dir, **workload.ARGS)
+
+    class Row(workload.Planted):  # rows differ in their prediction, as real impressions do
+        def value_fn(self, masks):
+            return super().value_fn(masks) + 0.1 * self.i
+
+    rows_dir = tmp_path / "rows"
+    interactkit.glider([Row(i) for i in range(8)], run_dir=rows_dir, **workload.ARGS)
+    shifted = [Row(i + 1) for i in range(8)]  # other rows: instance i is now row i + 1
+    with pytest.raises(RunError, match="another model or other rows"):
+        interactkit.glider(shifted, run_dir=rows_dir, **workload.ARGS)
+    seg_dir = tmp_path / "segmented"
+    interactkit.glider(workload.spaces(8), segments=["a"] * 8, run_dir=seg_dir, **workload.ARGS)
+    with pytest.raises(RunError, match="other segment labels"):
+        interactkit.glider(workload.spaces(8), segments=["b"] * 8, run_dir=seg_dir, **workload.ARGS)
+
+
+def test_run_directory_with_another_key_function_is_refused(tmp_path: Path, workload) -> None:
+    run_dir = tmp_path / "run"
+    interactkit.glider(
+        workload.spaces(4), run_dir=run_dir, key=lambda e, it: it.names[0], **workload.ARGS
+    )
+    with pytest.raises(RunError, match="differs in: key"):
+        interactkit.glider(
+            workload.spaces(4), run_dir=run_dir, key=lambda e, it: it.names[-1], **workload.ARGS
+        )
+
+
+def test_second_process_on_a_run_directory_is_refused(tmp_path: Path, workload) -> None:
+    run_dir = tmp_path / "run"
+    directory = RunDirectory(run_dir, {"a": 1})
+    with directory.locked():
+        with pytest.raises(RunError, match="in use by process"):
+            with RunDirectory(run_dir, {"a": 1}).locked():
+                pass
+        # the lock of a process that has gone (kill -9) is taken over
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (run_dir / "run.lock").write_text(
+        json.dumps({"pid": int(gone.stdout), "host": os.uname().nodename, "since": 0})
+    )
+    with RunDirectory(run_dir, {"a": 1}).locked():
+        assert json.loads((run_dir / "run.lock").read_text())["pid"] == os.getpid()
+    assert not (run_dir / "run.lock").exists()
+
+
+def test_damaged_shard_is_reported_and_computed_again(tmp_path: Path, workload) -> None:
+    run_dir = tmp_path / "run"
+    interactkit.glider(workload.spaces(8), run_dir=run_dir, **workload.ARGS)
+    shard = run_dir / "shards" / "shard-000001.json"
+    shard.write_text(shard.read_text()[:40])  # truncated
+    workload.CALLS.clear()
+    with pytest.warns(RuntimeWarning, match=r"shard-000001.json is damaged"):
+        g = interactkit.glider(workload.spaces(8), run_dir=run_dir, **workload.ARGS)
+    assert {i for i, batch in workload.CALLS if batch > 4} == {4, 5, 6, 7}  # shard 1 only
+    assert g.n_instances == 8
+    assert json.loads(shard.read_text())["format"] == "interactkit.run-shard"
 
 
 def test_streaming_from_a_generator(workload) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from interactkit.surrogate import SurrogateConfig, fit_surrogates
+from interactkit.detectors.surrogate import SurrogateConfig, fit_surrogates
 
 
 def _data(seed: int, p: int = 5, n: int = 400) -> tuple[torch.Tensor, torch.Tensor]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -98,7 +99,7 @@ class Recorder(torch.nn.Module):
 def test_import_interactkit_does_not_import_transformers_or_matplotlib():
     code = (
         "import sys, interactkit, interactkit.adapters.text, interactkit.visualizers.text, "
-        "interactkit.apps.explain_text\n"
+        "interactkit.cli.explain_text\n"
         "assert 'transformers' not in sys.modules, 'transformers imported'\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
     )
@@ -226,15 +227,33 @@ def test_batched_equals_one_at_a_time_and_batch_size_is_bounded(tok, off):
     model = Recorder(make_bert())
     explainer = TextExplainer(model, tok, off=off, max_batch_size=3)
     space = explainer.space("the movie is not bad , really quite good .")
+    assert space.max_batch_size == 3
     generator = torch.Generator().manual_seed(0)
     masks = torch.rand(10, space.n_features, generator=generator) > 0.5
+    masks = torch.cat([masks, masks[:2]])  # repeated masks are evaluated once
     model.batches.clear()
-    batched = space.value_fn(masks)
-    assert max(model.batches) <= 3 and sum(model.batches) == 10
+    querier = interactkit.Querier(space)
+    batched = querier(masks)
+    n_unique = torch.unique(masks, dim=0).shape[0]
+    assert max(model.batches) <= 3 and sum(model.batches) == n_unique == querier.n_queries
+    assert querier.model_seconds > 0
     single = torch.cat([space.value_fn(m[None]) for m in masks])
-    torch.testing.assert_close(batched, single, atol=1e-5, rtol=1e-5)
-    assert batched.shape == (10,) and batched.dtype == torch.float32
-    assert space.stats.rows >= 20 and space.stats.seconds > 0
+    assert single.dtype == torch.float32 and single.device == space.device
+    torch.testing.assert_close(batched, single.to(batched.dtype), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(space(masks), batched)  # space(masks) goes through a Querier
+    assert batched.shape == (12,)
+
+
+def test_build_inputs_checks_masks_and_value_fn_takes_the_queriers_masks(tok, bert):
+    space = TextExplainer(bert, tok).space(TEXT)
+    one = space.build_inputs(torch.tensor([[1, 0, 1, 0]]))  # 0/1 values are masks too
+    assert one["input_ids"].tolist() == [[2, 9, 4, 11, 4, 4, 4, 3]]
+    with pytest.raises(ValueError, match="mask width"):
+        space.build_inputs(torch.ones(1, 5, dtype=torch.bool))
+    with pytest.raises(ValueError, match="boolean"):
+        space.build_inputs(torch.full((1, 4), 2))
+    with pytest.raises(ValueError, match="mask width"):
+        space(torch.ones(2, 3, dtype=torch.bool))
 
 
 def test_full_mask_value_is_the_model_logit(tok, bert):
@@ -345,8 +364,11 @@ class NaNWhenMasked(torch.nn.Module):
 
 def test_model_returning_nan_raises(tok):
     space = TextExplainer(NaNWhenMasked(), tok).space("the movie is bad")
-    with pytest.raises(ValueError, match=r"NaN/inf logits for 1 of 2.*off='mask'"):
-        space.value_fn(torch.tensor([[True] * 4, [False, True, True, True]]))
+    assert space.full_value == pytest.approx(1.0)
+    with pytest.raises(interactkit.QueryError, match=r"non-finite values \(NaN\) for 1 of 2"):
+        space(torch.tensor([[True] * 4, [False, True, True, True]]))
+    with pytest.raises(interactkit.QueryError, match="non-finite"):
+        interactkit.explain(space, method="archdetect")
 
 
 # ------------------------------------------------------------------------------------------
@@ -446,6 +468,28 @@ def test_word_pair_interaction_is_recovered(tok, and_model, method, params):
     assert same.pairs(1)[0].features == top.features
 
 
+def test_explain_gives_target_to_the_space_and_the_rest_to_the_detector(tok, and_model):
+    explainer = TextExplainer(and_model, tok, off="pad")
+    assert isinstance(explainer, interactkit.Explainer)
+    assert TextExplainer.space_options == ("target",)
+    text = "the plot is not very bad"
+    params = {"n_samples": 300, "max_epochs": 20}
+    effects = {}
+    for target in ("POSITIVE", "NEGATIVE"):
+        space = explainer.space(text, target=target)
+        exp = explainer.explain(text, method="madex", target=target, seed=0, **params)
+        reference = interactkit.explain(space, method="madex", seed=0, **params)
+        assert exp.params["n_samples"] == 300 and exp.value == pytest.approx(space.full_value)
+        assert [it.features for it in exp.top(5)] == [it.features for it in reference.top(5)]
+        np.testing.assert_allclose(exp.main_effects, reference.main_effects, atol=1e-6)
+        effects[target] = exp.main_effects
+    # two logits of a 2-class model: the main effects on them are not the same
+    assert not np.allclose(effects["POSITIVE"], effects["NEGATIVE"])
+    many = explainer.explain_many([text, "not bad"], method="archdetect", target="NEGATIVE")
+    assert [e.feature_names for e in many] == [space.words, ["not", "bad"]]
+    assert many[0].value == pytest.approx(explainer.space(text, target=0).full_value)
+
+
 def test_global_word_pairs_over_a_corpus(tok, and_model):
     explainer = TextExplainer(and_model, tok, off="pad", target="POSITIVE")
     corpus = [
@@ -520,7 +564,7 @@ def test_plot_and_html_escape_markup(tmp_path, tok, and_model):
     assert page.startswith("<!DOCTYPE html>") and page.count('class="ik-word"') == 6
     fragment = to_html(space, explanation, k=3)
     assert fragment.startswith("<div") and "&lt;script&gt;" in fragment
-    path = save_html(tmp_path / "text.html", space, explanation)
+    path = save_html(space, explanation, tmp_path / "text.html")
     assert "&lt;script&gt;" in (tmp_path / "text.html").read_text(encoding="utf-8")
     assert path.endswith("text.html")
     with pytest.raises(ValueError, match="features"):
@@ -533,8 +577,15 @@ def test_plot_and_html_escape_markup(tmp_path, tok, and_model):
 # ------------------------------------------------------------------------------------------
 
 
+def test_cli_choices_are_the_adapters():
+    from interactkit.adapters.text import FEATURE_MODES, OFF_STRATEGIES
+    from interactkit.cli.explain_text import FEATURE_CHOICES, OFF_CHOICES
+
+    assert OFF_CHOICES == OFF_STRATEGIES and FEATURE_CHOICES == FEATURE_MODES
+
+
 def test_cli_app_registers_and_runs_on_a_saved_model(tmp_path, tok, bert, capsys):
-    from interactkit.apps.explain_text import register, run
+    from interactkit.cli.explain_text import register, run
 
     model_dir = tmp_path / "model"
     bert.save_pretrained(model_dir)

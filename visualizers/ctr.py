@@ -6,23 +6,25 @@
 * :func:`plot_crossing_gains` -- test AUC change of crossed / random-crossed targets per model;
 * :func:`plot_local_explanation` -- one impression: main effects per field and top interactions.
 
+Global figures take a :class:`~interactkit.GlobalExplanation`; the local figure takes
+``(space, explanation)`` like every visualizer (the space holds the impression's field values).
 Every function returns a ``matplotlib.figure.Figure``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from interactkit.explanation import LocalExplanation
-from interactkit.glider import GlobalExplanation
-
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
+
+    from interactkit import GlobalExplanation, LocalExplanation
+    from interactkit.adapters.ctr import CTRSpace
 
 __all__ = [
     "plot_crossing_gains",
@@ -171,22 +173,28 @@ def plot_crossing_gains(
 
 
 def plot_local_explanation(
-    exp: LocalExplanation,
-    values: Mapping[str, Any] | None = None,
+    space: CTRSpace,
+    explanation: LocalExplanation,
     k: int = 8,
     title: str | None = None,
 ) -> Figure:
     """One impression: signed main effect per field and the strongest interactions.
 
     Args:
-        exp: the impression's explanation (feature names = field names).
-        values: optional field -> value shown next to the field name.
+        space: the impression's feature space (its readable field values label the bars).
+        explanation: the explanation of ``space`` (feature names = field names).
+        k: how many interactions to show.
     """
+    if explanation.n_features != space.n_features:
+        raise ValueError(
+            f"the explanation has {explanation.n_features} features but the space has "
+            f"{space.n_features}; pass the space that was explained"
+        )
     plt = _plt()
+    exp = explanation
+    values = space.values
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 0.3 * exp.n_features + 1.5))
-    labels = [
-        f"{n} = {values[n]}" if values is not None and n in values else n for n in exp.feature_names
-    ]
+    labels = [f"{n} = {values[n]}" if n in values else n for n in exp.feature_names]
     effects = np.asarray(exp.main_effects)
     y = np.arange(len(labels))[::-1]
     ax1.barh(y, effects, color=["#c24a4a" if v < 0 else "#4a78c2" for v in effects])

@@ -1,6 +1,6 @@
 """Figures for superpixel explanations of image classifiers.
 
-:func:`plot_image_explanation` draws, side by side,
+:func:`plot_image_explanation` ``(space, explanation)`` draws, side by side,
 
 * the displayed image with the top interaction sets tinted and outlined (one colour per set,
   legend with each set's superpixels and strength), and
@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+
+    from interactkit.adapters.image import ImageSpace
+    from interactkit.results import LocalExplanation
 
 __all__ = ["format_set", "interaction_overlay", "plot_image_explanation", "save"]
 
@@ -46,20 +49,20 @@ def format_set(names: Sequence[str], max_names: int = 6) -> str:
     return "{" + ", ".join(names[: max_names - 1]) + f", ... (+{len(names) - max_names + 1})}}"
 
 
-def _space_of(explanation: Any, space: Any) -> Any:
-    space = space if space is not None else getattr(explanation, "space", None)
-    if space is None or not hasattr(space, "segments") or not hasattr(space, "image"):
-        raise ValueError(
-            "plot_image_explanation needs the ImageSpace the explanation was computed on: "
-            "pass space=explainer.space(image) (or use ImageExplainer.explain, which attaches it)"
+def _check(space: ImageSpace, explanation: LocalExplanation) -> None:
+    if not (hasattr(space, "segments") and hasattr(space, "image")):
+        raise TypeError(
+            f"expected an ImageSpace (with .image and .segments) as the first argument, got "
+            f"{type(space).__name__}: call plot_image_explanation(space, explanation) with the "
+            "space the explanation was computed on (space = explainer.space(image))"
         )
-    n = len(getattr(explanation, "feature_names", [])) or None
-    if n is not None and n != int(space.segments.max()) + 1:
+    n_segments = int(space.segments.max()) + 1
+    n = getattr(explanation, "n_features", None)
+    if n is not None and int(n) != n_segments:
         raise ValueError(
-            f"the explanation has {n} features but the space has "
-            f"{int(space.segments.max()) + 1} superpixels; pass the space it was computed on"
+            f"the explanation has {n} features but the space has {n_segments} superpixels; "
+            "pass the space it was computed on"
         )
-    return space
 
 
 def interaction_overlay(
@@ -105,8 +108,8 @@ def interaction_overlay(
 
 
 def plot_image_explanation(
-    explanation: Any,
-    space: Any = None,
+    space: ImageSpace,
+    explanation: LocalExplanation,
     k: int = 3,
     *,
     order: int | None = None,
@@ -119,9 +122,8 @@ def plot_image_explanation(
     """Top interactions over the image, beside the superpixels' main effects.
 
     Args:
-        explanation: a :class:`~interactkit.LocalExplanation` of an
-            :class:`~interactkit.adapters.image.ImageSpace`.
-        space: that space (default: ``explanation.space``, set by ``ImageExplainer.explain``).
+        space: the :class:`~interactkit.adapters.image.ImageSpace` that was explained.
+        explanation: its :class:`~interactkit.LocalExplanation`.
         k: how many interaction sets to draw (strongest first).
         order: only sets of this size (e.g. 2 for pairs).
         detected: draw the sets kept by MADEX's cut-off instead of the ranking.
@@ -137,7 +139,7 @@ def plot_image_explanation(
     from matplotlib.patches import Patch
     from skimage.segmentation import find_boundaries
 
-    space = _space_of(explanation, space)
+    _check(space, explanation)
     interactions = list(explanation.top(k, order=order, detected=detected))
     overlay = interaction_overlay(
         space.image, space.segments, [it.features for it in interactions], alpha=alpha

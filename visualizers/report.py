@@ -11,9 +11,12 @@ import html
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Report", "figure_to_data_uri", "html_table"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["Report", "figure_to_data_uri", "figure_to_png", "html_table", "png_data_uri"]
 
 _STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2em auto;
@@ -29,14 +32,24 @@ figcaption { color: #555; font-size: 0.9em; } .note { color: #555; font-size: 0.
 """
 
 
-def figure_to_data_uri(fig: Any, dpi: int = 110) -> str:
-    """A matplotlib figure as a ``data:image/png;base64,...`` URI (the figure is closed)."""
+def figure_to_png(fig: Figure, dpi: int = 110) -> bytes:
+    """A matplotlib figure as PNG bytes (the figure is closed)."""
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def png_data_uri(png: bytes) -> str:
+    """PNG bytes as a ``data:image/png;base64,...`` URI."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
+    """A matplotlib figure as a ``data:image/png;base64,...`` URI (the figure is closed)."""
+    return png_data_uri(figure_to_png(fig, dpi))
 
 
 def _cell(value: Any) -> str:
@@ -72,14 +85,13 @@ class Report:
     def table(self, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
         self.parts.append(html_table(rows, columns))
 
-    def figure(self, fig: Any, caption: str = "") -> None:
-        uri = figure_to_data_uri(fig)
-        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        self.parts.append(f'<figure><img src="{uri}" alt="{html.escape(caption)}">{cap}</figure>')
+    def figure(self, fig: Figure, caption: str = "") -> None:
+        """Embed a matplotlib figure (it is closed)."""
+        self.image(figure_to_png(fig), caption)
 
     def image(self, png: bytes, caption: str = "") -> None:
         """Embed PNG bytes (e.g. a figure already saved to disk)."""
-        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        uri = png_data_uri(png)
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         self.parts.append(f'<figure><img src="{uri}" alt="{html.escape(caption)}">{cap}</figure>')
 

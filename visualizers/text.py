@@ -6,10 +6,11 @@
 * :func:`to_html` -- a self-contained HTML rendering (every piece of text escaped with
   ``html.escape``); :func:`save_html` writes it to a file.
 
-Both take the :class:`~interactkit.adapters.text.TextSpace` (words, character spans, text) and the
-core's ``LocalExplanation`` of that space (``.top(k)``/``.pairs(k)`` -> interactions with
-``features``/``strength``/``effect``, ``.main_effects``). matplotlib is imported inside the
-functions only.
+Every function takes ``(space, explanation)`` first: the
+:class:`~interactkit.adapters.text.TextSpace` that was explained (words, character spans, text,
+target) and the core's ``LocalExplanation`` of that space (``.top(k)``/``.pairs(k)`` ->
+interactions with ``features``/``strength``/``effect``, ``.main_effects``). matplotlib is
+imported inside the functions only.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ import html
 import itertools
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from interactkit.adapters.text import TextSpace
+    from interactkit.results import Interaction, LocalExplanation
 
 __all__ = ["plot_text", "save_html", "to_html"]
 
@@ -38,13 +45,13 @@ _PALETTE = (
 )
 
 
-def _interactions(explanation: Any, k: int, pairs_only: bool) -> list[Any]:
+def _interactions(explanation: LocalExplanation, k: int, pairs_only: bool) -> list[Interaction]:
     if k <= 0:
         return []
     return list(explanation.pairs(k) if pairs_only else explanation.top(k))
 
 
-def _main_effects(explanation: Any, n: int) -> np.ndarray:
+def _main_effects(explanation: LocalExplanation, n: int) -> np.ndarray:
     """``float64[n]`` main effects (zeros when the explanation has none)."""
     effects = getattr(explanation, "main_effects", None)
     if effects is None:
@@ -58,7 +65,7 @@ def _main_effects(explanation: Any, n: int) -> np.ndarray:
     return np.nan_to_num(effects)
 
 
-def _check(space: Any, explanation: Any) -> None:
+def _check(space: TextSpace, explanation: LocalExplanation) -> None:
     for attr in ("words", "spans", "text"):
         if not hasattr(space, attr):
             raise TypeError(
@@ -72,14 +79,14 @@ def _check(space: Any, explanation: Any) -> None:
         )
 
 
-def _label(space: Any, inter: Any, max_words: int | None = None) -> str:
+def _label(space: TextSpace, inter: Interaction, max_words: int | None = None) -> str:
     words = [space.words[f] for f in inter.features]
     if max_words is not None and len(words) > max_words:
         return " × ".join(words[: max_words - 1]) + f" × … ({len(words)} words)"
     return " × ".join(words)
 
 
-def _target_text(space: Any) -> str:
+def _target_text(space: TextSpace) -> str:
     label = getattr(space, "target_label", None)
     target = getattr(space, "target", None)
     if label:
@@ -95,8 +102,8 @@ def _target_text(space: Any) -> str:
 
 
 def plot_text(
-    space: Any,
-    explanation: Any,
+    space: TextSpace,
+    explanation: LocalExplanation,
     k: int = 5,
     *,
     pairs_only: bool = False,
@@ -105,7 +112,7 @@ def plot_text(
     cmap: str = "RdBu_r",
     title: str | None = None,
     dpi: int = 100,
-) -> Any:
+) -> Figure:
     """The sentence with main-effect colours and interaction arcs.
 
     Args:
@@ -276,8 +283,8 @@ def _html_colour(value: float, vmax: float) -> tuple[str, str]:
 
 
 def to_html(
-    space: Any,
-    explanation: Any,
+    space: TextSpace,
+    explanation: LocalExplanation,
     k: int = 5,
     *,
     pairs_only: bool = False,
@@ -372,8 +379,16 @@ def to_html(
     )
 
 
-def save_html(path: str | os.PathLike[str], space: Any, explanation: Any, **kwargs: Any) -> str:
-    """Write :func:`to_html` (a full page) to ``path``; returns the path as a string."""
+def save_html(
+    space: TextSpace,
+    explanation: LocalExplanation,
+    path: str | os.PathLike[str],
+    **kwargs: Any,
+) -> str:
+    """Write :func:`to_html` (a full page by default) to ``path``; returns the path as a string.
+
+    ``kwargs`` are :func:`to_html`'s (``k``, ``pairs_only``, ``full_page``, ``title``).
+    """
     kwargs.setdefault("full_page", True)
     page = to_html(space, explanation, **kwargs)
     with open(path, "w", encoding="utf-8") as handle:

