@@ -2,21 +2,28 @@
 
 (planted) Synthetic ad clicks with planted interactions: are the planted sets among GLIDER's
           top-K global interactions of a trained source model?
+(tuning)  The seeded validation search behind the tuned target preset: per architecture, from
+          BARS's Frappe_x1 settings, the network size, then the embedding L2 λ, then dropout.
 (frappe, criteo) Real data: each target model as is / + the top-K GLIDER crosses / + K random
-          crosses of the same orders, over seeds; test AUC and logloss mean ± std.
+          crosses of the same orders, over seeds; test AUC, and the gains in 1e-4 AUC.
+(targets-speed) The audit's target comparison on the synthetic data: before (small networks,
+          the paper's training) and after (tuned preset), and what each change buys.
 (scale)   GLIDER over 1000 instances of a 39-field (Criteo) model at the paper's settings: wall
           time and the share of it spent inside the source model.
 
 Usage::
 
     python benchmarks/ctr.py --parts planted frappe criteo --out benchmarks/results/ctr.md
+    python benchmarks/ctr.py --parts tuning --out benchmarks/results/ctr_tuning.md
+    python benchmarks/ctr.py --parts targets-speed --out benchmarks/results/ctr_targets_speed.md
     python benchmarks/ctr.py --parts scale --out benchmarks/results/ctr_scale.md
-    python benchmarks/ctr.py --parts planted --instances 100      # a quick look
+    python benchmarks/ctr.py --parts frappe --glider-cache /tmp/frappe-glider.json  # reuse GLIDER
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import time
 from pathlib import Path
@@ -24,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 from _report import header, run_parts
+from ctr_targets import crossing_table, targets_speed, tuning
 
 import interactkit
 from interactkit.adapters.ctr import (
@@ -96,44 +104,77 @@ def planted(instances: int, k: int, samples: int, rows: int) -> str:
     return "\n".join(lines)
 
 
-def real(
-    spec: str, name: str, instances: int, k: int, samples: int, seeds: int, epochs: int
-) -> str:
-    data = load_dataset(spec, seed=0)
+def _glider_crosses(
+    data, spec: str, instances: int, k: int, samples: int, cache: Path | None
+) -> tuple[list[tuple[str, ...]], str]:
+    """GLIDER's top-k sets of an MLP source model (read from / written to ``cache``)."""
+    settings = {"data": spec, "instances": instances, "k": k, "samples": samples, "seed": 0}
+    if cache is not None and cache.is_file():
+        saved = json.loads(cache.read_text())
+        if saved.get("settings") == settings:
+            return [tuple(c) for c in saved["crosses"]], saved["note"] + f" (read from {cache})"
     source = train_source_model(data, kind="mlp", seed=0)
     spaces = source.explainer().spaces(data.val.frame.iloc[:instances])
     g = interactkit.glider(spaces, k=k, n_samples=samples, seed=0)
     crosses = [it.names for it in g.interactions]
-    start = time.perf_counter()
-    cmp = compare_crosses(
-        data, crosses, models=MODEL_NAMES, seeds=list(range(seeds)), size="small", max_epochs=epochs
+    note = (
+        f"Source model MLP (the audit's default): test AUC {source.metrics['auc']:.4f}. GLIDER: "
+        f"first {instances} validation rows, MADEX {samples} samples, top {k} "
+        f"({g.wall_time:.0f} s)"
     )
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"settings": settings, "crosses": crosses, "note": note}))
+    return crosses, note
+
+
+def real(spec: str, name: str, args: argparse.Namespace, bars: bool) -> str:
+    data = load_dataset(spec, seed=0)
+    crosses, note = _glider_crosses(
+        data, spec, args.instances, args.k, args.samples, args.glider_cache
+    )
+    train = {"config": args.config, "threads": 1}
+    if args.epochs is not None:
+        train["max_epochs"] = args.epochs
+    start = time.perf_counter()
+    cmp = compare_crosses(data, crosses, models=MODEL_NAMES, seeds=list(range(args.seeds)), **train)
     elapsed = time.perf_counter() - start
-    summary = cmp.summary
-    wins = []
-    for model in MODEL_NAMES:
-        rows = summary[summary["model"] == model].set_index("variant")
-        wins.append(
-            rows.loc["glider", "auc_mean"] > rows.loc["base", "auc_mean"]
-            and rows.loc["glider", "auc_mean"] > rows.loc["random", "auc_mean"]
-        )
+    table, wins, winners = crossing_table(cmp, args.config, bars)
+    epochs = f"≤ {args.epochs}" if args.epochs is not None else "the preset's maximum of"
     lines = [
         f"{name}: {len(data.train)} train / {len(data.val)} validation / {len(data.test)} test "
-        f"rows, {len(data.schema)} fields. Source model MLP (the audit's default): test AUC "
-        f"{source.metrics['auc']:.4f}. GLIDER: first {instances} validation rows, MADEX "
-        f'{samples} samples, top {k} ({g.wall_time:.0f} s). Targets: DeepCTR-Torch, `size="small"`'
-        f" networks, ≤ {epochs} epochs with early stopping on validation logloss, seeds "
-        f"0..{seeds - 1} ({elapsed:.0f} s for all trainings).",
+        f"rows, {len(data.schema)} fields. {note}. Targets: DeepCTR-Torch, preset "
+        f"`{args.config}` (adapters/ctr/configs.py), {epochs} epochs with early stopping, one "
+        f"torch thread, seeds 0..{args.seeds - 1} ({elapsed:.0f} s for all trainings). "
+        "Δ = paired difference to the baseline of the same seed, mean ± sd over seeds, in units "
+        "of 1e-4.",
         "",
         "Crossed: " + "; ".join("{" + ", ".join(c) + "}" for c in crosses) + ".",
         "",
-        cmp.to_markdown(),
+        table,
         "",
         f"**+ GLIDER beats both the baseline and the random control (mean test AUC) for "
-        f"{sum(wins)} of {len(MODEL_NAMES)} targets** "
-        f"({', '.join(m for m, w in zip(MODEL_NAMES, wins) if w) or 'none'}).",
+        f"{wins} of {len(MODEL_NAMES)} targets** ({', '.join(winners) or 'none'}).",
+        "",
+        "<details><summary>All variants (AUC and logloss, mean ± sd)</summary>",
+        "",
+        cmp.to_markdown(),
+        "",
+        "</details>",
     ]
     return "\n".join(lines)
+
+
+def tuning_part(spec: str, seeds: int) -> str:
+    text, _ = tuning(load_dataset(spec, seed=0), list(range(seeds)))
+    return text
+
+
+def speed_part(args: argparse.Namespace) -> str:
+    data, _ = make_ad_clicks(n_rows=args.rows, seed=0)
+    spec = f"synthetic:{args.rows}"
+    crosses, note = _glider_crosses(data, spec, args.instances, args.k, args.samples, None)
+    return note + ".\n\n" + targets_speed(data, crosses, seeds=args.speed_seeds, epochs=10)
 
 
 def scale(spec: str, instances: int, samples: int) -> str:
@@ -170,14 +211,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--parts", nargs="+", default=["planted", "frappe", "criteo", "scale"])
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["planted", "frappe", "criteo", "scale"],
+        help="planted, tuning, frappe, criteo, targets-speed, scale",
+    )
     parser.add_argument("--data-root", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--instances", type=int, default=300)
     parser.add_argument("--samples", type=int, default=6000)
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--rows", type=int, default=40_000)
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=None, help="cap on target epochs")
+    parser.add_argument(
+        "--config", default="tuned", help="target preset (tuned, bars, paper, small)"
+    )
+    parser.add_argument("--tuning-seeds", type=int, default=1)
+    parser.add_argument("--speed-seeds", type=int, default=2)
+    parser.add_argument(
+        "--glider-cache", type=Path, default=None, help="JSON file to reuse GLIDER's crosses"
+    )
     parser.add_argument("--scale-instances", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -192,16 +246,17 @@ def main() -> None:
             "Planted interactions (synthetic)",
             lambda: planted(args.instances, args.k, args.samples, args.rows),
         ),
+        "tuning": (
+            "Tuning the target models on Frappe (validation split)",
+            lambda: tuning_part(f"frappe:{args.data_root / 'frappe'}", args.tuning_seeds),
+        ),
         "frappe": (
             "Frappe: crossing gains",
             lambda: real(
                 f"frappe:{args.data_root / 'frappe'}",
                 "Frappe (train = BARS validation file, test = test file)",
-                args.instances,
-                args.k,
-                args.samples,
-                args.seeds,
-                args.epochs,
+                args,
+                bars=True,
             ),
         ),
         "criteo": (
@@ -209,12 +264,13 @@ def main() -> None:
             lambda: real(
                 f"criteo:{args.data_root / 'criteo_sample'}",
                 "Criteo sample (Wide-ResDNN split)",
-                args.instances,
-                args.k,
-                args.samples,
-                args.seeds,
-                args.epochs,
+                args,
+                bars=False,
             ),
+        ),
+        "targets-speed": (
+            "The audit's target comparison: time before and after",
+            lambda: speed_part(args),
         ),
         "scale": (
             "GLIDER at the paper's scale",

@@ -31,12 +31,16 @@ from interactkit.detectors import (
 from interactkit.explainer import Explainer
 from interactkit.glider import glider
 from interactkit.query import Querier, QueryError
+from interactkit.replication import compare_global, replicate
 from interactkit.results import (
     Attribution,
+    GlobalChange,
     GlobalExplanation,
     GlobalInteraction,
     Interaction,
     LocalExplanation,
+    Replication,
+    SegmentDifference,
 )
 from interactkit.sampling import instance_seeds
 from interactkit.space import FeatureSpace, FunctionSpace, as_space
@@ -52,18 +56,22 @@ __all__ = [
     "Explainer",
     "FeatureSpace",
     "FunctionSpace",
+    "GlobalChange",
     "GlobalExplanation",
     "GlobalInteraction",
     "Interaction",
     "LocalExplanation",
     "Querier",
     "QueryError",
+    "Replication",
+    "SegmentDifference",
     "__version__",
     "agreement_over_instances",
     "archattribute",
     "as_space",
     "attribute",
     "compare_attributions",
+    "compare_global",
     "count_interactions",
     "detect_interactions",
     "detect_interactions_many",
@@ -72,5 +80,6 @@ __all__ = [
     "get_detector",
     "glider",
     "instance_seeds",
+    "replicate",
     "select_global",
 ]

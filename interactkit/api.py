@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from interactkit._utils.checks import check_int
 from interactkit.detectors import Detector, get_detector
 from interactkit.results import LocalExplanation
 from interactkit.runs import explain_many_ray
@@ -63,6 +64,7 @@ def explain_many(
             connecting to the cluster of ``RAY_ADDRESS`` or starting a local one; same result).
         **params: detector parameters.
     """
+    check_int("chunk_size", chunk_size)
     detector = get_detector(method, **params)
     if backend == "local":
         return detector.explain_many(spaces, seed=seed, progress=progress)

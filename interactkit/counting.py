@@ -1,9 +1,12 @@
 """GLIDER's counting and selection: which interaction sets recur over many instances.
 
-For each instance, take its interaction sets (:func:`instance_keys`: the ``top`` ranked sets,
-paper: 100; sets containing every feature are dropped) and count in how many instances each set
-occurs. Sets are sorted by count and selected greedily (:func:`select_global`): a set that is a
-strict subset of a selected set is skipped; selection stops at ``k`` sets. Each selected set
+For each instance, take the interaction sets it really has (:func:`instance_keys`: the sets its
+detector judged real -- MADEX's ridge cut-off, ArchDetect's pair cut-off -- or, as the paper did,
+its ``top`` ranked sets; sets containing every feature are dropped) and count in how many
+instances each set occurs. (Counting a fixed top-``t`` makes counts flat for a pairwise
+detector: a top-100 of ArchDetect's 136 pairs on 17 fields holds nearly every pair.) Sets are
+sorted by count and selected greedily (:func:`select_global`): a set that is a strict subset of
+a selected set is skipped; selection stops at ``k`` sets. Each selected set
 carries its count, its frequency over instances and a bootstrap confidence interval of that
 frequency (:func:`summarize`).
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,6 +30,7 @@ from interactkit.results import GlobalExplanation, GlobalInteraction, Interactio
 __all__ = [
     "KeyFn",
     "KeyIndex",
+    "KeyTable",
     "bootstrap_ci",
     "count_interactions",
     "instance_keys",
@@ -44,14 +49,46 @@ def names_key(exp: LocalExplanation, interaction: Interaction) -> tuple[str, ...
     return tuple(sorted(interaction.names))
 
 
-def instance_keys(exp: LocalExplanation, top: int = 100, key: KeyFn | None = None) -> set[Hashable]:
-    """The distinct keys of one instance's ``top`` sets, without sets of every feature."""
+def instance_keys(
+    exp: LocalExplanation, top: int | None = None, key: KeyFn | None = None
+) -> set[Hashable]:
+    """The distinct keys of what one instance contributes to the count.
+
+    Args:
+        exp: the instance's explanation.
+        top: None (default): the sets its detector judged real (``exp.detected``: MADEX's ridge
+            cut-off, ArchDetect's pair cut-off); an int ``t``: its ``t`` highest-ranked sets
+            (the paper's rule, ``t = 100``). Sets of every feature are left out either way.
+        key: how a set is matched across instances (default: its sorted feature names).
+    """
+    if not isinstance(exp, LocalExplanation):
+        raise TypeError(
+            f"GLIDER counts LocalExplanation objects, got {type(exp).__name__}; explain the "
+            "instances first (interactkit.explain_many) or pass feature spaces to glider()"
+        )
     key = key or names_key
-    return {key(exp, it) for it in exp.interactions[:top] if it.order < exp.n_features}
+    if top is None:
+        if exp.detected is None:
+            raise ValueError(
+                f"the {exp.method} explanation has no detected sets (its detector ran without a "
+                "cut-off); count its ranking instead with top=100 (the paper's rule)"
+            )
+        sets = exp.detected
+    else:
+        sets = exp.interactions[:top]
+    try:
+        return {key(exp, it) for it in sets if it.order < exp.n_features}
+    except TypeError as err:
+        if "positional argument" not in str(err):
+            raise
+        raise TypeError(
+            f"the key function must take (explanation, interaction) and return a str or a "
+            f"tuple of str: {err}"
+        ) from None
 
 
 def count_interactions(
-    explanations: Iterable[LocalExplanation], top: int = 100, key: KeyFn | None = None
+    explanations: Iterable[LocalExplanation], top: int | None = None, key: KeyFn | None = None
 ) -> Counter:
     """In how many explanations each key occurs among the ``top`` sets (GLIDER's counting)."""
     counts: Counter = Counter()
@@ -140,6 +177,52 @@ class KeyIndex:
         rows = [self.encode(keys) for keys in keysets]
         flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
         return flat, np.array([len(r) for r in rows], dtype=np.int32)
+
+
+@dataclass
+class KeyTable:
+    """Every instance's interaction keys from one run, as compact ids (what replication,
+    segment comparisons and re-selection need without explaining anything again).
+
+    Attributes:
+        index: the run's key index (id <-> key).
+        flat: ``int32[total]``, every instance's distinct key ids, concatenated.
+        lengths: ``int32[N]``, how many of them belong to each instance.
+        segments: ``str[N]`` segment label per instance, or None.
+    """
+
+    index: KeyIndex
+    flat: np.ndarray
+    lengths: np.ndarray
+    segments: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.lengths)
+
+    def owners(self) -> np.ndarray:
+        """``int[total]``: the instance of each entry of :attr:`flat`."""
+        return np.repeat(np.arange(self.n), self.lengths)
+
+    def subset(self, rows: np.ndarray) -> KeyTable:
+        """The table of the instances where ``rows: bool[N]`` is True."""
+        rows = np.asarray(rows, dtype=bool)
+        return KeyTable(
+            self.index,
+            self.flat[rows[self.owners()]],
+            self.lengths[rows],
+            None if self.segments is None else self.segments[rows],
+        )
+
+    def indicators(self, keys: Sequence[Hashable]) -> np.ndarray:
+        """``bool[N, len(keys)]``: whether each instance has each key."""
+        out = np.zeros((self.n, len(keys)), dtype=bool)
+        owner = self.owners()
+        for j, key in enumerate(keys):
+            idx = self.index.ids.get(key)
+            if idx is not None:
+                out[owner[self.flat == idx], j] = True
+        return out
 
 
 def _names(key: Hashable) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from interactkit.detectors import Detector
 from interactkit.results import LocalExplanation
 from interactkit.space import FeatureSpace
 
-__all__ = ["Explainer"]
+__all__ = ["Explainer", "check_instances"]
 
 SpaceT = TypeVar("SpaceT", bound=FeatureSpace)
 
@@ -51,7 +51,13 @@ class Explainer(Generic[SpaceT]):
         raise NotImplementedError
 
     def spaces(self, instances: Iterable[Any], **options: Any) -> list[SpaceT]:
-        """One feature space per instance (the options apply to every instance)."""
+        """One feature space per instance (the options apply to every instance).
+
+        Raises:
+            TypeError: ``instances`` is one str or bytes (a text or a path), whose characters
+                would otherwise be taken for the instances.
+        """
+        check_instances(instances, type(self).__name__)
         return [self.space(x, **options) for x in instances]
 
     def explain(
@@ -79,3 +85,14 @@ class Explainer(Generic[SpaceT]):
         options = {k: v for k, v in kwargs.items() if k in self.space_options}
         params = {k: v for k, v in kwargs.items() if k not in self.space_options}
         return options, params
+
+
+def check_instances(instances: Any, owner: str = "explainer") -> None:
+    """Refuse one str/bytes given where many instances are expected (it would be iterated
+    character by character)."""
+    if isinstance(instances, (str, bytes)):
+        raise TypeError(
+            f"{owner}.spaces() and explain_many() take a collection of instances, got one "
+            f"{type(instances).__name__}; use space()/explain() for a single instance, or wrap "
+            "it in a list"
+        )

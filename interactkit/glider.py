@@ -10,26 +10,28 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Hashable, Iterable, Sequence, Sized
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from interactkit.counting import KeyFn, KeyIndex, key_name, summarize_ids
-from interactkit.detectors import get_detector
+from interactkit._utils.checks import check_int
+from interactkit._utils.progress import progress as progress_bar
+from interactkit.counting import KeyFn, KeyIndex, KeyTable, key_name, summarize_ids
+from interactkit.detectors import Detector, get_detector
 from interactkit.results import GlobalExplanation, LocalExplanation
 from interactkit.runs import Progress, RunDirectory, ShardResult, iter_shards
+from interactkit.segments import segment_differences
 from interactkit.space import FeatureSpace
 
-__all__ = ["glider"]
+__all__ = ["KeyRun", "collect_keys", "glider", "summarize_run"]
 
 
 def glider(
     instances: Iterable[FeatureSpace | LocalExplanation],
     k: int = 20,
-    top: int = 100,
+    top: int | None = None,
     method: str = "madex",
     seed: int = 0,
     segments: Iterable[Hashable] | None = None,
@@ -50,7 +52,9 @@ def glider(
         instances: feature spaces to explain, or explanations computed earlier; any iterable
             (a generator streams: instances are read ``chunk_size`` at a time).
         k: how many global interactions to select (paper: 40).
-        top: per-instance ranked sets taken into the count (paper: 100).
+        top: None (default): count the sets each instance's detector judged real
+            (``detected``); an int: count each instance's ``top`` ranked sets instead (the
+            paper's rule, 100).
         method: local detector for feature spaces (``"madex"``, the paper's, or
             ``"archdetect"``).
         seed: instance ``i`` is explained with ``instance_seeds(seed, 1, i)``, whatever the
@@ -71,17 +75,103 @@ def glider(
         progress: progress bar with instances/s and ETA (None: only on a terminal).
         **params: detector parameters (e.g. ``n_samples``).
     """
-    if k < 1 or top < 1 or chunk_size < 1:
-        raise ValueError(f"k, top and chunk_size must be >= 1, got {k}, {top}, {chunk_size}")
+    check_int("k", k)
+    check_int("bootstrap", bootstrap, minimum=0)
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
+    start = time.perf_counter()
+    run = collect_keys(
+        instances,
+        method=method,
+        seed=seed,
+        top=top,
+        key=key,
+        segments=segments,
+        chunk_size=chunk_size,
+        run_dir=run_dir,
+        backend=backend,
+        max_pending=max_pending,
+        progress=progress,
+        **params,
+    )
+    result = summarize_run(run, k, bootstrap, level, replace_subsets)
+    result.params["backend"] = backend
+    result.wall_time = time.perf_counter() - start
+    return result
+
+
+def summarize_run(
+    run: KeyRun,
+    k: int = 20,
+    bootstrap: int = 1000,
+    level: float = 0.95,
+    replace_subsets: bool = False,
+) -> GlobalExplanation:
+    """GLIDER's second stage: count, select and bootstrap the keys a :class:`KeyRun` gathered
+    (per segment too, with the segments' differences)."""
+    seed = run.arguments["seed"]
+    settings = {
+        **run.arguments,
+        "k": k,
+        "bootstrap": bootstrap,
+        "level": level,
+        "replace_subsets": replace_subsets,
+    }
+    table = run.table
+    args = (k, bootstrap, level, seed, settings, replace_subsets)
+    result = summarize_ids(table.flat, table.lengths, table.index, *args)
+    if table.segments is not None:
+        for label in sorted(set(table.segments.tolist())):
+            part = table.subset(table.segments == label)
+            result.segments[label] = summarize_ids(part.flat, part.lengths, part.index, *args)
+        result.segment_differences = segment_differences(
+            table, [it.names for it in result.interactions], bootstrap, level, seed
+        )
+    result.feature_names, result.pair_strength = _merge_pairs(run.shards)
+    result.model_time = run.model_time
+    result.n_queries = run.n_queries
+    return result
+
+
+@dataclass
+class KeyRun:
+    """What :func:`collect_keys` gathered: every instance's keys, and the run's bookkeeping."""
+
+    table: KeyTable
+    shards: list[ShardResult]
+    arguments: dict[str, Any]
+    model_time: float
+    n_queries: int
+
+
+def collect_keys(
+    instances: Iterable[FeatureSpace | LocalExplanation],
+    method: str | Detector = "madex",
+    seed: int = 0,
+    top: int | None = None,
+    key: KeyFn | None = None,
+    segments: Iterable[Hashable] | None = None,
+    chunk_size: int = 256,
+    run_dir: str | Path | None = None,
+    backend: str = "local",
+    max_pending: int | None = None,
+    progress: bool | None = None,
+    **params: Any,
+) -> KeyRun:
+    """GLIDER's first stage: explain every instance and keep the keys it contributes.
+
+    Arguments as :func:`glider`. Returns a :class:`KeyRun` whose ``table`` can be summarized
+    for any subset of the instances (replication, segments) without explaining them again.
+    """
+    check_int("chunk_size", chunk_size)
+    if top is not None:
+        check_int("top", top)
     if isinstance(instances, (FeatureSpace, LocalExplanation)):
         raise TypeError("glider takes many instances (a list or an iterable of them)")
     total = len(instances) if isinstance(instances, Sized) else None
     if segments is not None and total is not None and isinstance(segments, Sized):
         if len(segments) != total:
             raise ValueError(f"got {len(segments)} segment labels for {total} instances")
-    start = time.perf_counter()
     detector = get_detector(method, **params)
     arguments = {
         "top": top,
@@ -101,13 +191,7 @@ def glider(
         key_ids, key_lengths = index.encode_rows(shard.keys)
         return replace(shard, keys=[], key_ids=key_ids, key_lengths=key_lengths)
 
-    bar = tqdm(
-        total=total,
-        desc="GLIDER",
-        unit="instance",
-        smoothing=0.1,
-        disable=(not progress) if progress is not None else None,
-    )
+    bar = progress_bar(total, "GLIDER", "instance", progress)
     lock = directory.locked() if directory is not None else contextlib.nullcontext()
     try:
         with lock:
@@ -127,32 +211,24 @@ def glider(
             )
     finally:
         bar.close()
-    n = sum(sh.n for sh in shards)
-    if n == 0:
+    if sum(sh.n for sh in shards) == 0:
         raise ValueError("glider needs at least one instance")
-    flat = np.concatenate([sh.key_ids for sh in shards])
-    lengths = np.concatenate([sh.key_lengths for sh in shards])
-    settings = {
-        **arguments,
-        "k": k,
-        "bootstrap": bootstrap,
-        "level": level,
-        "backend": backend,
-        "replace_subsets": replace_subsets,
-    }
-    args = (index, k, bootstrap, level, seed, settings, replace_subsets)
-    result = summarize_ids(flat, lengths, *args)
+    labels = None
     if segments is not None:
         labels = np.array([label for sh in shards for label in (sh.segments or [])])
-        owner = np.repeat(np.arange(n), lengths)
-        for label in sorted(set(labels.tolist())):
-            chosen = labels == label  # bool[N]
-            result.segments[label] = summarize_ids(flat[chosen[owner]], lengths[chosen], *args)
-    result.feature_names, result.pair_strength = _merge_pairs(shards)
-    result.wall_time = time.perf_counter() - start
-    result.model_time = sum(sh.model_time for sh in shards)
-    result.n_queries = sum(sh.n_queries for sh in shards)
-    return result
+    table = KeyTable(
+        index,
+        np.concatenate([sh.key_ids for sh in shards]),
+        np.concatenate([sh.key_lengths for sh in shards]),
+        labels,
+    )
+    return KeyRun(
+        table,
+        shards,
+        arguments,
+        model_time=sum(sh.model_time for sh in shards),
+        n_queries=sum(sh.n_queries for sh in shards),
+    )
 
 
 def _merge_pairs(shards: Sequence[ShardResult]) -> tuple[list[str] | None, np.ndarray | None]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from interactkit._utils.checks import check_int
 from interactkit._utils.tensors import synchronize
 from interactkit._utils.warn import warn
 
@@ -70,8 +71,14 @@ class Querier:
         budget: int | None = None,
         check_determinism: bool = True,
     ) -> None:
+        n_features = getattr(space, "n_features", None)
+        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)):
+            raise TypeError(
+                "a Querier needs a feature space (an object with n_features and value_fn, e.g. "
+                f"interactkit.FunctionSpace(fn, n_features)), got {type(space).__name__}"
+            )
         self.space = space
-        self.n_features = int(space.n_features)
+        self.n_features = int(n_features)
         if batch_size is None:
             batch_size = getattr(space, "max_batch_size", None) or DEFAULT_QUERY_BATCH
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
@@ -79,6 +86,8 @@ class Querier:
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.batch_size = int(batch_size)
+        if budget is not None:
+            budget = check_int("budget", budget, minimum=1)
         self.budget = budget
         self.device = torch.device(getattr(space, "device", None) or "cpu")
         # float64 values stay on the model's device, except where the device has no float64
@@ -267,7 +276,8 @@ def as_batch_vector(
     output has one row per item but several columns, ``hint_nonfinite`` to NaN/inf errors).
     """
     try:
-        values = raw.detach() if isinstance(raw, torch.Tensor) else torch.as_tensor(np.asarray(raw))
+        # a copy: read-only arrays (a pandas Series' values) cannot back a tensor
+        values = raw.detach() if isinstance(raw, torch.Tensor) else torch.as_tensor(np.array(raw))
     except (TypeError, ValueError) as err:
         raise error(
             f"{source} returned {type(raw).__name__}, which is not a tensor, array or list of "

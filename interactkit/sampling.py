@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from interactkit._utils.checks import check_seed
+from interactkit._utils.checks import check_int, check_seed
 
 __all__ = ["instance_seeds", "kernel_weights", "make_generator", "sample_masks"]
 
@@ -19,6 +19,8 @@ def instance_seeds(seed: int, n: int, start: int = 0) -> list[int]:
     whatever the other instances are, so a result never depends on how instances were batched.
     """
     seed = check_seed(seed)
+    n = check_int("n", n, minimum=0)
+    start = check_int("start", start, minimum=0)
     return [
         int(np.random.SeedSequence([int(seed), i]).generate_state(1, dtype=np.uint64)[0] >> 1)
         for i in range(start, start + n)

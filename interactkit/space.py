@@ -17,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
+from interactkit._utils.checks import check_int
+from interactkit._utils.tensors import check_device
 from interactkit.query import Querier
 
 __all__ = ["FeatureSpace", "FunctionSpace", "as_space"]
@@ -106,6 +109,10 @@ class FunctionSpace(FeatureSpace):
         self.fn = fn
         self.n_features = _check_n_features(n_features)
         if feature_names is not None:
+            if isinstance(feature_names, (str, bytes)):
+                raise TypeError(
+                    "feature_names must be a list of names (one per feature), not one str"
+                )
             feature_names = [str(name) for name in feature_names]
             if len(feature_names) != self.n_features:
                 raise ValueError(
@@ -113,8 +120,10 @@ class FunctionSpace(FeatureSpace):
                     f"{self.n_features}; give one name per feature"
                 )
         self._feature_names = feature_names
-        self.device = torch.device(device)
-        self.max_batch_size = max_batch_size
+        self.device = check_device(device)
+        self.max_batch_size = (
+            None if max_batch_size is None else check_int("max_batch_size", max_batch_size)
+        )
 
     def value_fn(self, masks: torch.Tensor) -> torch.Tensor:
         return self.fn(masks)
@@ -125,8 +134,9 @@ class FunctionSpace(FeatureSpace):
 
 
 def _check_n_features(n_features: Any) -> int:
-    if isinstance(n_features, bool) or not isinstance(n_features, int):
+    if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)):
         raise TypeError(f"n_features must be an int, got {type(n_features).__name__}")
+    n_features = int(n_features)
     if n_features < 2:
         raise ValueError(
             f"n_features={n_features}: an interaction needs at least 2 features; "

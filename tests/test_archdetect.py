@@ -34,13 +34,22 @@ def test_archdetect_hand_computed() -> None:
     np.testing.assert_allclose(exp.main_effects, [0, 0, 2, -1, 0, 0], atol=1e-6)
     assert exp.value == pytest.approx(3 + 2 - 1 + 0.5)
     assert exp.baseline_value == 0.0
-    assert exp.detected is None and exp.cutoff is None
+    # the cut-off: the pair and the triple (all three of its pairs stand out), with their effects
+    assert [(it.features, it.effect) for it in exp.detected] == [
+        ((0, 1), pytest.approx(3.0)),
+        ((1, 4, 5), pytest.approx(0.5)),
+    ]
+    assert exp.cutoff == 2
+    plain = interactkit.explain(f_known, n_features=6, method="archdetect", cutoff=False)
+    assert plain.detected is None and plain.cutoff is None
 
 
 @pytest.mark.parametrize("p", [6, 12])
 def test_archdetect_query_count(p: int) -> None:
     exp = interactkit.explain(f_known if p == 6 else _wide, n_features=p, method="archdetect")
-    assert exp.n_queries == 2 * (1 + p + p * (p - 1) // 2)
+    # plus one query per detected set of three or more features (its ArchAttribute)
+    larger = sum(it.order > 2 for it in exp.detected)
+    assert exp.n_queries == 2 * (1 + p + p * (p - 1) // 2) + larger
 
 
 def _wide(masks: torch.Tensor) -> torch.Tensor:
@@ -70,7 +79,7 @@ def test_archdetect_in_blocks_of_pairs_equals_one_block(monkeypatch: pytest.Monk
     assert [(it.features, it.strength) for it in blocks.pairs()] == [
         (it.features, it.strength) for it in one.pairs()
     ]
-    assert blocks.n_queries <= archdetect_queries(6)
+    assert blocks.n_queries == one.n_queries
 
 
 def test_archdetect_refuses_quadratic_cost_up_front() -> None:
@@ -124,3 +133,23 @@ def test_archdetect_many_matches_single() -> None:
     many = ArchDetect().explain_many(spaces)
     single = ArchDetect().explain(spaces[1])
     assert [it.features for it in many[1].pairs()] == [it.features for it in single.pairs()]
+
+
+def test_cutoff_keeps_pairs_that_share_a_feature_apart() -> None:
+    """{a, b} and {b, c} interacting (but not {a, c}) are two pairs, not a triple."""
+
+    def f(masks: torch.Tensor) -> torch.Tensor:
+        x = masks.double()
+        noise = 0.01 * torch.sin(7 * x @ torch.arange(1.0, 13.0, dtype=torch.float64))
+        return 2 * x[:, 0] * x[:, 1] + 1.5 * x[:, 1] * x[:, 2] + x.sum(1) + noise
+
+    exp = interactkit.explain(f, n_features=12, method="archdetect")
+    assert sorted(it.features for it in exp.detected) == [(0, 1), (1, 2)]
+
+
+def test_maximal_cliques() -> None:
+    from interactkit.detectors.pair_cutoff import maximal_cliques
+
+    edges = [(0, 1), (1, 2), (0, 2), (2, 3), (4, 5)]
+    assert maximal_cliques(edges) == [(0, 1, 2), (2, 3), (4, 5)]
+    assert maximal_cliques([]) == []

@@ -60,18 +60,32 @@ def test_every_target_trains_and_is_reproducible(ads) -> None:
         train_target("lr", data)
 
 
-def test_paper_configuration_is_the_default() -> None:
+def test_paper_configuration() -> None:
     from interactkit.adapters.ctr import Field, Schema, build_target
 
     schema = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
-    dcn = build_target("dcn", schema)
-    assert len(dcn.crossnet.kernels) == 6
-    assert [m.out_features for m in dcn.dnn.linears] == [1024, 1024]
-    assert dcn.embedding_dict["f0"].embedding_dim == 16
-    xdeepfm = build_target("xdeepfm", schema)
+    for how in ({"config": "paper"}, {"size": "paper"}):
+        dcn = build_target("dcn", schema, **how)
+        assert len(dcn.crossnet.kernels) == 6
+        assert [m.out_features for m in dcn.dnn.linears] == [1024, 1024]
+        assert dcn.embedding_dict["f0"].embedding_dim == 16
+    xdeepfm = build_target("xdeepfm", schema, config="paper")
     assert [m.out_channels for m in xdeepfm.cin.conv1ds] == [200, 200, 200]
-    wdl = build_target("wdl", schema, model_kwargs={"dnn_hidden_units": (8,)})
+    wdl = build_target("wdl", schema, config="paper", model_kwargs={"dnn_hidden_units": (8,)})
     assert [m.out_features for m in wdl.dnn.linears] == [8]
+
+
+def test_train_target_sets_and_restores_threads(ads) -> None:
+    from interactkit.adapters.ctr import train_target
+
+    data, _ = ads
+    before = torch.get_num_threads()
+    res = train_target("wdl", data, seed=0, max_epochs=1, threads=1, **TINY)
+    assert torch.get_num_threads() == before and res["config"].batch_size == 128
+    with pytest.raises(ValueError, match="threads"):
+        train_target("wdl", data, max_epochs=1, threads=0, **TINY)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        train_target("wdl", data, max_epoch=1)
 
 
 def test_early_stopping_restores_the_best_epoch(ads) -> None:
@@ -133,6 +147,17 @@ def test_compare_crosses_table(ads) -> None:
     sub = table[(table["model"] == "wdl") & (table["variant"] == "glider")]
     assert row["auc_mean"] == pytest.approx(sub["auc"].mean())
     assert "±" in result.to_markdown()
+    assert set(table["config"]) == {"small"} and table["val_auc"].between(0, 1).all()
+    md = result.to_markdown(delta_unit=1e-4)
+    assert "ΔAUC vs base (0.0001)" in md
+    glider_delta = summary.loc[summary["variant"] == "glider", "delta_auc_mean"].iloc[0]
+    assert f"{glider_delta * 1e4:.1f}" in md
+    winners = result.winners()
+    for model in ("deepfm", "wdl"):
+        rows = summary[summary["model"] == model].set_index("variant")["auc_mean"]
+        assert (model in winners) == (
+            rows["glider"] > rows["base"] and rows["glider"] > rows["random"]
+        )
 
 
 def test_random_interactions() -> None:
@@ -145,8 +170,29 @@ def test_random_interactions() -> None:
     assert len({frozenset(r) for r in rand}) == 3
     assert not {frozenset(r) for r in rand} & {frozenset(g) for g in glider}
     assert rand == random_interactions(schema, [2, 3, 2], exclude=glider, seed=0)
-    with pytest.raises(ValueError, match="all are taken"):
+    with pytest.raises(ValueError, match="all 1 are taken"):
         random_interactions(schema, [4, 4])
+    # every 3-field set but one is excluded: the control reuses excluded sets only if asked
+    triples = [("f0", "f1", "f2"), ("f0", "f1", "f3"), ("f0", "f2", "f3")]
+    with pytest.raises(ValueError, match="all 4 are taken"):
+        random_interactions(schema, [3, 3], exclude=triples, seed=1)
+    reused = random_interactions(schema, [3, 3], exclude=triples, seed=1, when_exhausted="reuse")
+    assert reused[0] == ("f1", "f2", "f3") and reused[1] in triples
+    with pytest.raises(ValueError, match="when_exhausted"):
+        random_interactions(schema, [2], when_exhausted="skip")
+
+
+def test_compare_crosses_notes_a_control_that_repeats_glider_sets(ads) -> None:
+    from interactkit.adapters.ctr import compare_crosses
+
+    data, _ = ads
+    names = data.schema.names
+    # all but one field: only len(names) such sets exist; GLIDER takes all of them
+    glider = [tuple(n for n in names if n != drop) for drop in names]
+    with pytest.warns(UserWarning, match="repeats"):
+        result = compare_crosses(data, glider, models=["wdl"], seeds=[0], max_epochs=1, **TINY)
+    assert result.notes and "16-field sets of the 17 fields were taken" in result.notes[0]
+    assert set(result.random_crosses[0]) == set(result.crosses)
 
 
 def test_source_model_plugs_into_the_adapter(ads) -> None:

@@ -74,8 +74,12 @@ def test_archdetect_round_trip_and_repr() -> None:
     exp = interactkit.explain(lambda m: m.float()[:, 0] * m.float()[:, 2], 4, method="archdetect")
     back = LocalExplanation.from_json(exp.to_json())
     assert back.pairs() == exp.pairs()
-    assert back.detected is None
+    assert [it.features for it in back.detected] == [(0, 2)]  # ArchDetect's cut-off
     assert "archdetect" in repr(exp)
     assert str(Interaction((0, 2), ("x0", "x2"), 0.5)) == "{x0, x2} 0.5"
+    plain = interactkit.explain(
+        lambda m: m.float()[:, 0] * m.float()[:, 2], 4, method="archdetect", cutoff=False
+    )
+    assert LocalExplanation.from_json(plain.to_json()).detected is None
     with pytest.raises(ValueError, match="no cut-off"):
-        exp.top(2, detected=True)
+        plain.top(2, detected=True)

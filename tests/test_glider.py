@@ -14,10 +14,27 @@ from interactkit import GlobalExplanation, Interaction, LocalExplanation
 from interactkit.counting import bootstrap_ci, count_interactions, select_global, summarize
 
 
-def _exp(sets: list[tuple[int, ...]], n: int = 5) -> LocalExplanation:
+def _exp(
+    sets: list[tuple[int, ...]], n: int = 5, detected: list[tuple[int, ...]] | None = None
+) -> LocalExplanation:
+    """An explanation ranking ``sets``; it detected ``detected`` (default: all of them)."""
     names = [f"f{i}" for i in range(n)]
     inter = [Interaction(s, tuple(names[i] for i in s), 1.0 / (r + 1)) for r, s in enumerate(sets)]
-    return LocalExplanation("madex", names, inter, [], np.zeros(n))
+    found = inter if detected is None else [it for it in inter if it.features in detected]
+    return LocalExplanation("madex", names, inter, [], np.zeros(n), detected=found)
+
+
+def test_counting_counts_detected_sets_by_default() -> None:
+    exps = [
+        _exp([(0, 1), (2, 3), (1, 4)], detected=[(0, 1)]),
+        _exp([(2, 3), (0, 1)], detected=[(0, 1), (2, 3)]),
+        _exp([(1, 4), (0, 1)], detected=[]),
+    ]
+    assert count_interactions(exps) == Counter({("f0", "f1"): 2, ("f2", "f3"): 1})
+    assert count_interactions(exps, top=3)[("f1", "f4")] == 2  # the paper's ranking rule
+    ranked_only = LocalExplanation("madex", ["a", "b"], [], [], np.zeros(2), detected=None)
+    with pytest.raises(ValueError, match=r"no detected sets.*top=100"):
+        count_interactions([ranked_only])
 
 
 def test_counting_uses_top_and_drops_sets_of_every_feature() -> None:

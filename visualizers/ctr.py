@@ -4,7 +4,9 @@
 * :func:`plot_pair_heatmap` -- field x field mean pairwise interaction strength;
 * :func:`plot_interaction_graph` -- fields as nodes, global interactions as weighted edges;
 * :func:`plot_crossing_gains` -- test AUC change of crossed / random-crossed targets per model;
-* :func:`plot_local_explanation` -- one impression: main effects per field and top interactions.
+* :func:`plot_local_explanation` -- one impression: main effects per field and top interactions;
+* :func:`plot_attribution_comparison` -- one impression: each field's effect by several methods
+  (grouped bars), fields whose sign the methods disagree on marked.
 
 Global figures take a :class:`~interactkit.GlobalExplanation`; the local figure takes
 ``(space, explanation)`` like every visualizer (the space holds the impression's field values).
@@ -23,10 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from interactkit import GlobalExplanation, LocalExplanation
+    from interactkit import Attribution, GlobalExplanation, LocalExplanation
     from interactkit.adapters.ctr import CTRSpace
 
 __all__ = [
+    "plot_attribution_comparison",
     "plot_crossing_gains",
     "plot_global_frequencies",
     "plot_interaction_graph",
@@ -214,5 +217,67 @@ def plot_local_explanation(
             ax2.text(it.strength, yy, f" {it.effect:+.2f}", va="center", fontsize=8)
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_attribution_comparison(
+    space: CTRSpace,
+    items: Sequence[Attribution | LocalExplanation],
+    normalize: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """One impression: each field's effect by several methods, as grouped horizontal bars.
+
+    A field is *consistent* when every method to which it matters gives it the same sign
+    (:func:`interactkit.compare_attributions`); inconsistent fields are shaded and marked ✗.
+
+    Args:
+        space: the impression's feature space (its field values label the bars).
+        items: at least two ``Attribution`` s or explanations (main effects) of ``space``.
+        normalize: divide each method's values by its largest ``|value|`` (compare patterns
+            of methods in different units); default: logit units as given.
+        title: figure title.
+    """
+    from interactkit import compare_attributions
+
+    agreement = compare_attributions(list(items))
+    if agreement.feature_names != list(space.feature_names):
+        raise ValueError(
+            "the attributions are not of this space's fields; pass the space explained"
+        )
+    values = agreement.values.copy()
+    if normalize:
+        peaks = np.abs(values).max(axis=1, keepdims=True)
+        values /= np.where(peaks > 0, peaks, 1.0)
+    plt = _plt()
+    m, n = values.shape
+    fig, ax = plt.subplots(figsize=(9, 0.25 * n * max(m, 2) + 1.6))
+    shown = space.values
+    labels = [
+        f"{name} = {shown[name]}" if name in shown else name for name in agreement.feature_names
+    ]
+    labels = [f"{lab}  {'✓' if ok else '✗'}" for lab, ok in zip(labels, agreement.consistent)]
+    y = np.arange(n)[::-1].astype(float)
+    height = 0.8 / m
+    colours = plt.get_cmap("tab10")
+    for j, method in enumerate(agreement.methods):
+        ax.barh(y + (m - 1 - 2 * j) * height / 2, values[j], height, color=colours(j % 10),
+                label=method)  # fmt: skip
+    for yy, ok in zip(y, agreement.consistent):
+        if not ok:
+            ax.axhspan(yy - 0.45, yy + 0.45, color="#f4cccc", zorder=0)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.axvline(0, color="#333", lw=0.8)
+    ax.set_xlabel("effect / largest |effect| of the method" if normalize else "effect on the logit")
+    summary = agreement.summary()
+    rank = summary["rank_correlation"]
+    ax.set_title(
+        title
+        or f"Effects by method (✗ = signs differ; mean rank correlation "
+        f"{'n/a' if rank is None else f'{rank:.2f}'})"
+    )
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig

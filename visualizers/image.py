@@ -4,7 +4,12 @@
 
 * the displayed image with the top interaction sets tinted and outlined (one colour per set,
   legend with each set's superpixels and strength), and
-* the main effect of every superpixel as a heatmap (diverging colormap centred on 0, colorbar).
+* the main effect of every superpixel as a heatmap (diverging colormap centred on 0, colorbar);
+  ``colour_by=`` draws any method's values there instead (an :class:`~interactkit.Attribution`
+  or another explanation), and ``explanation`` may itself be an ``Attribution``.
+
+:func:`plot_image_methods` ``(space, items)`` shows several methods side by side: the image,
+then one superpixel heatmap per method.
 
 matplotlib and scikit-image are imported inside the functions, so importing this module is cheap.
 The figure is a plain :class:`matplotlib.figure.Figure` (no pyplot state): save it with
@@ -19,13 +24,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from interactkit.results import Attribution
+
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, TypeAlias
+
     from matplotlib.figure import Figure
 
     from interactkit.adapters.image import ImageSpace
     from interactkit.results import LocalExplanation
 
-__all__ = ["format_set", "interaction_overlay", "plot_image_explanation", "save"]
+    Explained: TypeAlias = LocalExplanation | Attribution
+
+__all__ = [
+    "format_set",
+    "interaction_overlay",
+    "plot_image_explanation",
+    "plot_image_methods",
+    "save",
+    "superpixel_values",
+]
 
 #: Set colours (RGB in [0, 1]): matplotlib's tab10 without the grey.
 SET_COLOURS: tuple[tuple[float, float, float], ...] = (
@@ -49,7 +67,41 @@ def format_set(names: Sequence[str], max_names: int = 6) -> str:
     return "{" + ", ".join(names[: max_names - 1]) + f", ... (+{len(names) - max_names + 1})}}"
 
 
-def _check(space: ImageSpace, explanation: LocalExplanation) -> None:
+def superpixel_values(space: ImageSpace, item: Explained) -> np.ndarray | None:
+    """``float64[n]``: an attribution's values or an explanation's main effects (None if it
+    has none); raises if their number is not the space's number of superpixels."""
+    values = item.values if isinstance(item, Attribution) else getattr(item, "main_effects", None)
+    if values is None:
+        return None
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    if values.shape[0] != int(space.segments.max()) + 1:
+        raise ValueError(
+            f"{getattr(item, 'method', 'the explanation')} has {values.shape[0]} values but the "
+            f"space has {int(space.segments.max()) + 1} superpixels; pass the space it was "
+            "computed on"
+        )
+    return np.nan_to_num(values)
+
+
+def _heatmap(
+    ax: Any, space: ImageSpace, values: np.ndarray, cmap: str, lim: float | None = None
+) -> Any:
+    """Draw ``values[segments]`` on ``[-lim, lim]`` (default: the largest ``|value|``) with
+    faint superpixel edges; returns the image artist."""
+    from skimage.segmentation import find_boundaries
+
+    heat = values[space.segments]
+    lim = lim or float(np.abs(values).max()) or 1.0
+    im = ax.imshow(heat, cmap=cmap, vmin=-lim, vmax=lim)
+    boundary = find_boundaries(space.segments, mode="inner")
+    ax.imshow(np.ma.masked_where(~boundary, np.ones_like(heat)), cmap="Greys", vmin=0, vmax=1,
+              alpha=0.25)  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return im
+
+
+def _check(space: ImageSpace, explanation: Explained) -> None:
     if not (hasattr(space, "segments") and hasattr(space, "image")):
         raise TypeError(
             f"expected an ImageSpace (with .image and .segments) as the first argument, got "
@@ -109,9 +161,10 @@ def interaction_overlay(
 
 def plot_image_explanation(
     space: ImageSpace,
-    explanation: LocalExplanation,
+    explanation: Explained,
     k: int = 3,
     *,
+    colour_by: Explained | None = None,
     order: int | None = None,
     detected: bool = False,
     title: str | None = None,
@@ -123,8 +176,11 @@ def plot_image_explanation(
 
     Args:
         space: the :class:`~interactkit.adapters.image.ImageSpace` that was explained.
-        explanation: its :class:`~interactkit.LocalExplanation`.
+        explanation: its :class:`~interactkit.LocalExplanation` (or an
+            :class:`~interactkit.Attribution`: no interaction sets, its values as the heatmap).
         k: how many interaction sets to draw (strongest first).
+        colour_by: the heatmap shows this method's values (an ``Attribution`` or another
+            explanation of the same image) instead of ``explanation``'s main effects.
         order: only sets of this size (e.g. 2 for pairs).
         detected: draw the sets kept by MADEX's cut-off instead of the ranking.
         title: figure title (default: the explained class and its logit).
@@ -137,10 +193,13 @@ def plot_image_explanation(
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
-    from skimage.segmentation import find_boundaries
 
     _check(space, explanation)
-    interactions = list(explanation.top(k, order=order, detected=detected))
+    colour_by = explanation if colour_by is None else colour_by
+    _check(space, colour_by)
+    interactions = []
+    if not isinstance(explanation, Attribution):
+        interactions = list(explanation.top(k, order=order, detected=detected))
     overlay = interaction_overlay(
         space.image, space.segments, [it.features for it in interactions], alpha=alpha
     )
@@ -170,19 +229,14 @@ def plot_image_explanation(
     else:
         ax_sets.text(0.5, -0.06, "no interactions", transform=ax_sets.transAxes, ha="center")
 
-    main = getattr(explanation, "main_effects", None)
-    if main is None or len(main) != int(space.segments.max()) + 1:
+    main = superpixel_values(space, colour_by)
+    if main is None:
         ax_main.imshow(space.image)
         ax_main.set_title("main effects: not available")
     else:
-        main = np.asarray(main, dtype=np.float64)
-        heat = main[space.segments]
-        lim = float(np.abs(main).max()) or 1.0
-        im = ax_main.imshow(heat, cmap=cmap, vmin=-lim, vmax=lim)
-        boundary = find_boundaries(space.segments, mode="inner")
-        edges = np.ma.masked_where(~boundary, np.ones_like(heat))
-        ax_main.imshow(edges, cmap="Greys", vmin=0, vmax=1, alpha=0.25)
-        ax_main.set_title("main effect of each superpixel")
+        im = _heatmap(ax_main, space, main, cmap)
+        what = "main effect" if not isinstance(colour_by, Attribution) else colour_by.method
+        ax_main.set_title(f"{what} of each superpixel")
         cbar = fig.colorbar(im, ax=ax_main, shrink=0.85)
         cbar.set_label("effect on the target logit")
     for ax in (ax_sets, ax_main):
@@ -200,6 +254,66 @@ def plot_image_explanation(
         if n_queries:
             title += f" | {n_queries} queries"
     fig.suptitle(title)
+    return fig
+
+
+def plot_image_methods(
+    space: ImageSpace,
+    items: Sequence[Explained],
+    *,
+    shared_scale: bool = False,
+    cmap: str = "RdBu_r",
+    ncols: int | None = None,
+    title: str | None = None,
+    panel_size: float = 3.0,
+) -> Figure:
+    """Several methods side by side: the image, then one superpixel heatmap per method.
+
+    Args:
+        space: the explained :class:`~interactkit.adapters.image.ImageSpace`.
+        items: ``Attribution`` s and/or explanations (their main effects) of the image.
+        shared_scale: one colour scale for all methods (default: each scaled to its own
+            largest ``|value|``, so that methods compare by pattern).
+        cmap: diverging colormap (centred on 0).
+        ncols: panels per row (default: all in one row, at most 5).
+        title: figure title (default: the explained class).
+        panel_size: inches per panel.
+
+    Returns:
+        A :class:`matplotlib.figure.Figure`: the image and ``len(items)`` heatmaps, each titled
+        with its method (and queries, when it made any).
+    """
+    from matplotlib.figure import Figure
+
+    items = list(items)
+    if not items:
+        raise ValueError("plot_image_methods needs at least one attribution or explanation")
+    values = []
+    for item in items:
+        _check(space, item)
+        found = superpixel_values(space, item)
+        if found is None:
+            raise ValueError(f"{getattr(item, 'method', 'an item')} has no per-superpixel values")
+        values.append(found)
+    peak = max(float(np.abs(v).max()) for v in values) or 1.0
+    ncols = ncols or min(len(items) + 1, 5)
+    nrows = -(-(len(items) + 1) // ncols)
+    fig = Figure(figsize=(panel_size * ncols, panel_size * nrows + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).reshape(-1)
+    axes[0].imshow(interaction_overlay(space.image, space.segments, []))
+    axes[0].set_title("image and superpixels", fontsize="small")
+    for ax, item, vals in zip(axes[1:], items, values):
+        _heatmap(ax, space, vals, cmap, peak if shared_scale else None)
+        queries = f", {item.n_queries} queries" if getattr(item, "n_queries", 0) else ""
+        ax.set_title(f"{item.method}{queries}", fontsize="small")
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[len(items) + 1 :]:
+        ax.set_axis_off()
+    name = getattr(space, "target_name", None)
+    fig.suptitle(title or f"class {space.target}" + (f" '{name}'" if name else "")
+                 + " -- red raises the logit, blue lowers it")  # fmt: skip
     return fig
 
 

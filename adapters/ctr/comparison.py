@@ -2,17 +2,22 @@
 
 :func:`compare_crosses` trains each target model (a) on the data as is, (b) with the top GLIDER
 interactions crossed into new fields, (c) with as many random crosses of the same orders, over
-several seeds, and tabulates test AUC / logloss and their paired differences to (a).
+several seeds, and tabulates test AUC / logloss and their paired differences to (a). Targets
+are trained with the ``"tuned"`` preset of :mod:`~interactkit.adapters.ctr.configs` (BARS-style
+settings, early stopping on validation AUC) on one torch thread each unless told otherwise.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from interactkit._utils.warn import warn
+from interactkit.adapters.ctr.configs import TargetConfig
 from interactkit.adapters.ctr.crossing import augment_with_crosses, normalize_interactions
 from interactkit.adapters.ctr.data import CTRData
 from interactkit.adapters.ctr.deepctr import MODEL_NAMES
@@ -32,27 +37,48 @@ def random_interactions(
     orders: Sequence[int],
     exclude: Iterable[Sequence[str]] = (),
     seed: int = 0,
+    *,
+    when_exhausted: str = "raise",
 ) -> list[tuple[str, ...]]:
     """Random field sets, one per entry of ``orders`` (its size), distinct, none in ``exclude``.
 
     Fields are drawn uniformly without replacement from ``schema`` with
     ``numpy.random.default_rng(seed)``.
+
+    Args:
+        when_exhausted: what to do when every set of an order is excluded or drawn already
+            (e.g. 7 sets of 9 of Frappe's 10 fields, of which there are only 10): ``"raise"``
+            a ValueError, or ``"reuse"`` -- draw among the excluded sets of that order (a
+            conservative control: it may repeat the sets it is compared with).
     """
+    if when_exhausted not in ("raise", "reuse"):
+        raise ValueError(f"when_exhausted must be 'raise' or 'reuse', got {when_exhausted!r}")
     names = schema.names
-    taken = {frozenset(e) for e in exclude}
+    excluded = {frozenset(e) for e in exclude}
+    drawn: set[frozenset[str]] = set()
     rng = np.random.default_rng(seed)
     out: list[tuple[str, ...]] = []
     for order in orders:
         if not 2 <= order <= len(names):
             raise ValueError(f"cannot draw a set of {order} fields from {len(names)} fields")
-        for _ in range(10_000):
-            pick = rng.choice(len(names), size=order, replace=False)
-            cand = frozenset(names[i] for i in pick)
-            if cand not in taken:
-                break
+        n_taken = sum(len(t) == order for t in excluded | drawn)
+        if n_taken < math.comb(len(names), order):
+            for _ in range(100_000):
+                pick = rng.choice(len(names), size=order, replace=False)
+                cand = frozenset(names[i] for i in pick)
+                if cand not in excluded and cand not in drawn:
+                    break
+            else:  # pragma: no cover - needs a vanishing share of free sets
+                raise ValueError(f"could not draw a new random set of {order} fields")
         else:
-            raise ValueError(f"could not draw a new random set of {order} fields: all are taken")
-        taken.add(cand)
+            pool = sorted((t for t in excluded - drawn if len(t) == order), key=lambda t: sorted(t))
+            if when_exhausted == "raise" or not pool:
+                raise ValueError(
+                    f"could not draw a new random set of {order} fields: all "
+                    f"{math.comb(len(names), order)} are taken" + ("" if pool else " (and drawn)")
+                )
+            cand = pool[int(rng.integers(len(pool)))]
+        drawn.add(cand)
         out.append(tuple(n for n in names if n in cand))
     return out
 
@@ -63,37 +89,61 @@ class CrossComparison:
 
     Attributes:
         table: tidy ``DataFrame`` with one row per (model, variant, seed): columns ``model,
-            variant, seed, auc, logloss, epochs, best_epoch, seconds, n_crosses``.
+            variant, seed, auc, logloss, val_auc, epochs, best_epoch, seconds, n_crosses,
+            config`` (the preset's name, or "custom").
         summary: per (model, variant): ``auc_mean, auc_std, logloss_mean, logloss_std, n`` and
             the paired differences to the base model ``delta_auc_mean, delta_auc_std,
             delta_logloss_mean, delta_logloss_std``.
         crosses: the GLIDER interactions used (field-name tuples).
         random_crosses: the random control interactions drawn for each seed.
+        notes: what a reader of the table should know (e.g. a control that had to repeat
+            GLIDER sets because every set of their order was taken).
     """
 
     table: pd.DataFrame
     summary: pd.DataFrame
     crosses: list[tuple[str, ...]]
     random_crosses: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
-    def to_markdown(self, digits: int = 4) -> str:
-        """The summary as a Markdown table with ``mean ± std`` cells."""
+    def to_markdown(self, digits: int = 4, delta_unit: float | None = None) -> str:
+        """The summary as a Markdown table with ``mean ± std`` cells; with ``delta_unit``
+        (e.g. ``1e-4``) the differences to the base model are given in that unit."""
+        scale = 1.0 if delta_unit is None else 1.0 / delta_unit
+        unit = "" if delta_unit is None else f" ({delta_unit:g})"
+        d_digits = digits if delta_unit is None else 1
         lines = [
-            "| model | variant | n | AUC | logloss | ΔAUC vs base | Δlogloss vs base |",
+            f"| model | variant | n | AUC | logloss | ΔAUC vs base{unit} | "
+            f"Δlogloss vs base{unit} |",
             "|---|---|---|---|---|---|---|",
         ]
+
+        def pm(m: float, s: float, nd: int, k: float = 1.0) -> str:
+            return f"{m * k:.{nd}f} ± {0.0 if s != s else s * k:.{nd}f}"
+
         for row in self.summary.itertuples(index=False):
-
-            def pm(m: float, s: float) -> str:
-                return f"{m:.{digits}f} ± {0.0 if s != s else s:.{digits}f}"
-
             lines.append(
-                f"| {row.model} | {row.variant} | {row.n} | {pm(row.auc_mean, row.auc_std)} | "
-                f"{pm(row.logloss_mean, row.logloss_std)} | "
-                f"{pm(row.delta_auc_mean, row.delta_auc_std)} | "
-                f"{pm(row.delta_logloss_mean, row.delta_logloss_std)} |"
+                f"| {row.model} | {row.variant} | {row.n} | "
+                f"{pm(row.auc_mean, row.auc_std, digits)} | "
+                f"{pm(row.logloss_mean, row.logloss_std, digits)} | "
+                f"{pm(row.delta_auc_mean, row.delta_auc_std, d_digits, scale)} | "
+                f"{pm(row.delta_logloss_mean, row.delta_logloss_std, d_digits, scale)} |"
             )
         return "\n".join(lines)
+
+    def winners(self) -> list[str]:
+        """Targets whose mean test AUC with the GLIDER crosses is above both the base model's
+        and (when run) the random control's."""
+        out = []
+        for model in dict.fromkeys(self.summary["model"]):
+            rows = self.summary[self.summary["model"] == model].set_index("variant")
+            if "glider" not in rows.index:
+                continue
+            glider = rows.loc["glider", "auc_mean"]
+            others = [rows.loc[v, "auc_mean"] for v in ("base", "random") if v in rows.index]
+            if all(glider > o for o in others):
+                out.append(str(model))
+        return out
 
 
 def compare_crosses(
@@ -105,6 +155,8 @@ def compare_crosses(
     k: int | None = None,
     random_control: bool = True,
     min_count: int | None = None,
+    config: str | TargetConfig | None = None,
+    threads: int | None = 1,
     verbose: bool = False,
     **train_kwargs: Any,
 ) -> CrossComparison:
@@ -121,7 +173,13 @@ def compare_crosses(
         k: how many interactions to cross (default all).
         random_control: include the random-cross variant.
         min_count: cross threshold (None: scaled default).
-        **train_kwargs: passed to :func:`train_target` (``size``, ``max_epochs``, ...).
+        config: the targets' preset: ``"tuned"`` (None, the default: BARS-style settings per
+            architecture), ``"bars"``, ``"paper"`` or ``"small"`` (see
+            :mod:`~interactkit.adapters.ctr.configs`), or a ``TargetConfig`` (one model only).
+        threads: torch threads per training (default 1: these small models train faster on
+            one thread of a shared CPU than on several); None leaves torch's setting.
+        **train_kwargs: passed to :func:`train_target` (``max_epochs``, ``batch_size``,
+            ``model_kwargs``, ``size`` (the older name of ``config``), ...).
 
     Returns:
         :class:`CrossComparison` (tidy table and summary).
@@ -139,21 +197,37 @@ def compare_crosses(
         raise ValueError("give at least one model and one seed")
     with_glider, _ = augment_with_crosses(data, glider, min_count=min_count)
     variants: list[tuple[str, int, CTRData]] = []
+    notes: list[str] = []
     randoms: dict[int, list[tuple[str, ...]]] = {}
     for seed in seeds:
         variants.append(("base", seed, data))
         variants.append(("glider", seed, with_glider))
         if random_control:
             rand = random_interactions(
-                data.schema, [len(i) for i in glider], exclude=glider, seed=seed
+                data.schema,
+                [len(i) for i in glider],
+                exclude=glider,
+                seed=seed,
+                when_exhausted="reuse",
             )
+            repeats = sorted(set(rand) & set(glider), key=glider.index)
+            if repeats:
+                notes.append(
+                    f"seed {seed}: the random control repeats {len(repeats)} GLIDER set(s) "
+                    f"({'; '.join('{' + ', '.join(r) + '}' for r in repeats)}): all "
+                    f"{'/'.join(str(n) for n in sorted({len(r) for r in repeats}))}-field sets "
+                    f"of the {len(data.schema)} fields were taken"
+                )
             randoms[seed] = rand
             with_random, _ = augment_with_crosses(data, rand, min_count=min_count)
             variants.append(("random", seed, with_random))
+    config_name = config if isinstance(config, str) else "custom" if config else "tuned"
+    if "size" in train_kwargs and config is None:
+        config_name = str(train_kwargs["size"])
     rows = []
     for model in models:
         for variant, seed, d in variants:
-            res = train_target(model, d, seed=seed, **train_kwargs)
+            res = train_target(model, d, seed=seed, config=config, threads=threads, **train_kwargs)
             rows.append(
                 {
                     "model": model,
@@ -161,10 +235,12 @@ def compare_crosses(
                     "seed": seed,
                     "auc": res["auc"],
                     "logloss": res["logloss"],
+                    "val_auc": res["val_auc"],
                     "epochs": res["epochs"],
                     "best_epoch": res["best_epoch"],
                     "seconds": res["seconds"],
                     "n_crosses": len(d.schema) - len(data.schema),
+                    "config": config_name,
                 }
             )
             if verbose:
@@ -173,8 +249,10 @@ def compare_crosses(
                     f"logloss {res['logloss']:.4f} ({res['epochs']} epochs, "
                     f"{res['seconds']:.1f}s)"
                 )
+    for note in notes:
+        warn(note)
     table = pd.DataFrame(rows)
-    return CrossComparison(table, _summarize(table), glider, randoms)
+    return CrossComparison(table, _summarize(table), glider, randoms, notes)
 
 
 def _summarize(table: pd.DataFrame) -> pd.DataFrame:

@@ -84,6 +84,23 @@ class CTRData:
     def n_fields(self) -> int:
         return len(self.schema)
 
+    def raw_rows(self, part: str = "val") -> pd.DataFrame:
+        """The raw rows of a split (``"train"``, ``"val"`` or ``"test"``), as the source had them.
+
+        Raw rows are what a user's own model takes (strings, numbers, NaN; label excluded); row
+        ``i`` is the raw form of row ``i`` of ``getattr(self, part).frame``. Every loader and the
+        synthetic generator keep them (``meta["raw"]``); hand-built data has none.
+        """
+        if part not in ("train", "val", "test"):
+            raise ValueError(f"part must be 'train', 'val' or 'test', got {part!r}")
+        raw = self.meta.get("raw")
+        if not isinstance(raw, Mapping) or part not in raw:
+            raise ValueError(
+                f"this CTRData ({self.name or 'hand-built'}) has no raw rows; load it with "
+                "load_dataset / a loader / make_ad_clicks, which keep them"
+            )
+        return raw[part]
+
     def encode(self, raw: pd.DataFrame) -> pd.DataFrame:
         """Encode raw rows (same columns as the source file, after loader transforms)."""
         if self.encoder is None:
@@ -184,12 +201,18 @@ def encode_splits(
 ) -> CTRData:
     """Fit ``encoder`` on ``frames["train"]`` and encode the train / val / test raw frames.
 
+    The raw frames are kept in ``meta["raw"]`` (see :meth:`CTRData.raw_rows`): a model of the
+    user's own rows is explained on them. They are the frames the loader read anyway, so peak
+    memory does not grow; a long-lived data object holds them beside the encoded frames.
+
     Args:
         frames: raw rows of each split (keys ``"train"``, ``"val"``, ``"test"``).
         labels: ``int64[N]`` 0/1 labels of each split.
         encoder: an unfitted :class:`~interactkit.adapters.ctr.encoding.CTREncoder`.
         label, name, meta: stored in the returned :class:`CTRData`.
     """
+    meta = dict(meta)
+    meta.setdefault("raw", {part: frames[part] for part in ("train", "val", "test")})
     train = encoder.fit(frames["train"], label=label).transform(frames["train"])
     splits = {"train": CTRSplit(train, labels["train"])}
     for part in ("val", "test"):

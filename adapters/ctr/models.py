@@ -8,7 +8,9 @@ Supported models (``input_format``):
   module's state afterwards.
 * ``"tensor"``: a torch module taking a float tensor ``[B, n_fields]`` whose columns follow the
   module attribute ``input_fields`` (or the schema order), e.g. the MLP of
-  :func:`~interactkit.adapters.ctr.source.train_source_model`.
+  :func:`~interactkit.adapters.ctr.source.train_source_model`; also any callable whose
+  ``input_format`` attribute is ``"tensor"`` (a TorchScript / ``torch.export`` file loaded by
+  :mod:`~interactkit.adapters.ctr.model_files`).
 * ``"frame"``: any callable on a pandas DataFrame of encoded fields (int64 ids, float64 dense).
 * ``"dict"``: any callable on a ``{field: np.ndarray[B]}`` dict.
 * ``"auto"``: ``deepctr`` / ``tensor`` when recognized, otherwise ``frame`` if a probe call on a
@@ -16,7 +18,8 @@ Supported models (``input_format``):
 
 Outputs (``output``): ``"logit"``, ``"probability"`` (converted with clipping to
 ``[clip, 1 - clip]``) or ``"auto"``: the module's ``output`` attribute for tensor modules,
-otherwise probabilities if every output of the first evaluated batch lies in ``[0, 1]``. A
+otherwise probabilities if every output of the first evaluated batch lies in ``[0, 1]`` (a guess,
+so it warns: pass ``output=`` to decide), logits if not. A
 DeepCTR model ending in its binary ``PredictionLayer`` always gives its exact logit.
 """
 
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from interactkit._utils.warn import warn
 from interactkit.adapters.ctr.schema import DataFormatError, Schema
 from interactkit.query import as_batch_vector
 
@@ -147,6 +151,8 @@ class LogitModel:
             if is_deepctr_model(model):
                 input_format = "deepctr"
             elif isinstance(model, torch.nn.Module) and hasattr(model, "input_fields"):
+                input_format = "tensor"
+            elif getattr(model, "input_format", None) == "tensor":  # e.g. a TorchScript file
                 input_format = "tensor"
         self.input_format = input_format
         self._column_order: torch.Tensor | None = None
@@ -305,6 +311,14 @@ class LogitModel:
         if output == "auto":
             in_unit = bool(((values >= 0) & (values <= 1)).all())
             output = self.output = "probability" if in_unit else "logit"
+            if in_unit:  # a logit model can give such outputs too: say that this is a guess
+                warn(
+                    f"the model's outputs on the first {len(values)} rows all lie in [0, 1], so "
+                    "they are taken as click probabilities; if they are logits, pass "
+                    "output='logit' (pass output='probability' to confirm and silence this "
+                    "warning)",
+                    UserWarning,
+                )
         if output == "logit":
             return values
         if bool(((values < 0) | (values > 1)).any()):

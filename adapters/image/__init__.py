@@ -40,7 +40,7 @@ imported when a segmentation is computed, torchvision only when a torchvision pr
 used: importing this package costs numpy and torch only.
 """
 
-from interactkit.adapters.image.convert import to_rgb_tensor
+from interactkit.adapters.image.convert import open_image, to_rgb_tensor
 from interactkit.adapters.image.explainer import ImageExplainer
 from interactkit.adapters.image.models import (
     imagenet_class_names,
@@ -61,6 +61,7 @@ __all__ = [
     "imagenet_class_names",
     "load_efficientnet_lite0",
     "load_torchvision_classifier",
+    "open_image",
     "segment_image",
     "to_rgb_tensor",
 ]

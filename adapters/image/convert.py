@@ -1,8 +1,11 @@
-"""Image conversion: any supported image (PIL, numpy, torch) -> one float RGB tensor in [0, 1]."""
+"""Image conversion: any supported image (PIL, numpy, torch) -> one float RGB tensor in [0, 1];
+:func:`open_image` reads an image file, with errors that name the file."""
 
 from __future__ import annotations
 
+import os
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
@@ -11,7 +14,7 @@ import torch
 if TYPE_CHECKING:  # pragma: no cover
     from PIL.Image import Image as PILImage
 
-__all__ = ["ImageLike", "to_rgb_tensor"]
+__all__ = ["ImageLike", "open_image", "to_rgb_tensor"]
 
 #: What the adapter accepts as an image (see :func:`to_rgb_tensor` for the layouts).
 ImageLike: TypeAlias = "PILImage | np.ndarray | torch.Tensor"
@@ -19,6 +22,44 @@ ImageLike: TypeAlias = "PILImage | np.ndarray | torch.Tensor"
 _GREY_MODES = ("L", "1", "I", "I;16", "F")
 _WIDE_GREY_MODES = ("I", "I;16", "F")  # read as floats and scaled by their maximum
 _ALPHA_MODES = ("RGBA", "LA", "PA")
+
+
+def open_image(path: str | os.PathLike[str]) -> PILImage:
+    """Read an image file (any format Pillow reads: PNG, JPEG, BMP, TIFF, WebP...), fully loaded
+    and turned upright by its EXIF orientation (as image viewers show it).
+
+    Raises:
+        FileNotFoundError: no such file. PermissionError: the file cannot be read.
+        ValueError: a directory, or a file that is not an image Pillow reads (another format, a
+            damaged or truncated file, more pixels than Pillow's decompression-bomb limit);
+            the message names the file.
+        ImportError: Pillow is not installed.
+    """
+    file = Path(path).expanduser()
+    if file.is_dir():
+        raise ValueError(f"{file} is a directory, not an image file")
+    if not file.is_file():
+        raise FileNotFoundError(f"no such image file: {file}")
+    try:
+        from PIL import Image, ImageOps, UnidentifiedImageError
+    except ImportError as err:  # pragma: no cover - pillow is in the vision extra
+        raise ImportError("reading image files needs Pillow: pip install pillow") from err
+    try:
+        with Image.open(file) as img:
+            img.load()
+            # a photo's EXIF orientation: explain the image as viewers show it, not sideways
+            return ImageOps.exif_transpose(img) or img.copy()
+    except PermissionError:
+        raise
+    except UnidentifiedImageError:
+        raise ValueError(
+            f"{file} is not an image file Pillow can read (PNG, JPEG, BMP, TIFF, WebP...): "
+            "it is another kind of file, or damaged"
+        ) from None
+    except Image.DecompressionBombError as err:
+        raise ValueError(f"{file} is too large to read safely ({err})") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as err:  # Pillow's "damaged" errors
+        raise ValueError(f"{file} is a damaged or truncated image file ({err})") from None
 
 
 def to_rgb_tensor(image: ImageLike) -> torch.Tensor:
@@ -41,6 +82,11 @@ def to_rgb_tensor(image: ImageLike) -> torch.Tensor:
 
 def _as_array(image: ImageLike) -> tuple[np.ndarray, bool]:
     """``(pixel array, whether a 3-D array is channels-first)`` of a PIL image, array or tensor."""
+    if isinstance(image, (str, os.PathLike)):
+        raise TypeError(
+            f"image must be a PIL image, a numpy array or a torch tensor, got the path {image!r}; "
+            "read the file first: interactkit.adapters.image.convert.open_image(path)"
+        )
     if isinstance(image, torch.Tensor):
         arr = image.detach().cpu()
         channels_first = False

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 import torch
 
-from interactkit._utils.checks import check_int
-from interactkit._utils.tensors import module_device, output_logits
+from interactkit._utils.checks import check_float, check_int
+from interactkit._utils.tensors import check_device, module_device, output_logits
 from interactkit.adapters.image.convert import ImageLike, to_rgb_tensor
 from interactkit.adapters.image.fills import Fill, check_fill, fill_image
 from interactkit.adapters.image.preprocessing import ImageSize, Pipeline, Preprocess
@@ -22,7 +22,7 @@ from interactkit.adapters.image.segmentation import (
     segment_image,
 )
 from interactkit.adapters.image.space import ImageSpace
-from interactkit.explainer import Explainer
+from interactkit.explainer import Explainer, check_instances
 
 __all__ = ["ImageExplainer", "Target"]
 
@@ -89,11 +89,17 @@ class ImageExplainer(Explainer[ImageSpace]):
         self.segmentation = segmentation
         self.seg_kw = dict(seg_kw)
         self.fill = check_fill(fill)
-        self.blur_sigma = blur_sigma
+        self.blur_sigma = (
+            None
+            if blur_sigma is None
+            else check_float("blur_sigma", blur_sigma, low=0.0, low_open=True)
+        )
         self.max_batch_size = check_int("batch_size", batch_size)
+        if isinstance(class_names, (str, bytes)):
+            raise TypeError("class_names must be a sequence of names (one per class), not a str")
         self.class_names = [str(c) for c in class_names] if class_names is not None else None
         self.target = target
-        self.device = torch.device(device) if device is not None else module_device(model)
+        self.device = check_device(device) if device is not None else module_device(model)
         self.model = model
         self.input_dtype = _prepare_module(model, self.device)
 
@@ -107,7 +113,8 @@ class ImageExplainer(Explainer[ImageSpace]):
         """The superpixel feature space of ``image``.
 
         Args:
-            image: PIL image, numpy ``[H, W, 3]`` / ``[H, W]`` or tensor ``[3, H, W]``.
+            image: PIL image, numpy ``[H, W, 3]`` / ``[H, W]`` or tensor ``[3, H, W]`` (read a
+                file with :func:`~interactkit.adapters.image.convert.open_image`).
             target: overrides the explainer's ``target`` for this image.
             segments: optional ``int Array[H, W]`` label map of the *displayed* image (after
                 ``image_size``/preset geometry); labels may be any integers (negative,
@@ -123,20 +130,23 @@ class ImageExplainer(Explainer[ImageSpace]):
         )
         with torch.inference_mode():
             x = self.pipeline(display[None].to(self.device)).to(self.input_dtype)
-            out = output_logits(self.model(x), 1, "images").float()
+            out = output_logits(self._first_call(x), 1, "images").float()
         if not bool(torch.isfinite(out).all()):
             raise ValueError(
                 "the model returned non-finite logits (NaN/inf) for the unperturbed image; "
                 "check the model and the preprocessing"
             )
         n_classes = int(out.shape[1])
+        if self.class_names is not None and len(self.class_names) != n_classes:
+            raise ValueError(
+                f"class_names has {len(self.class_names)} names but the model returns "
+                f"{n_classes} logits; give one name per class (or class_names=None)"
+            )
         predicted = int(out[0].argmax())
         tgt = self._resolve_target(self.target if target is None else target, n_classes)
         if tgt is None:
             tgt = predicted
-        name = None
-        if self.class_names is not None and len(self.class_names) == n_classes:
-            name = self.class_names[tgt]
+        name = None if self.class_names is None else self.class_names[tgt]
         return ImageSpace(
             image=display,
             segments=segments,
@@ -175,6 +185,7 @@ class ImageExplainer(Explainer[ImageSpace]):
         Returns:
             ``N`` :class:`ImageSpace` objects, in the order of ``images``.
         """
+        check_instances(images, "ImageExplainer")
         images = list(images)
         n = len(images)
         single_target = target is None or isinstance(target, (str, int, np.integer))
@@ -207,6 +218,21 @@ class ImageExplainer(Explainer[ImageSpace]):
             source = f"the {self.segmentation} segmentation"
             name = self.segmentation
         return (*relabel_segments(raw, shape, source), name)
+
+    def _first_call(self, x: torch.Tensor) -> Any:
+        """The model on the unperturbed image ``x: [1, 3, H', W']``; a shape or dtype error of
+        the model (a torch ``RuntimeError``) is reported with the input it got."""
+        try:
+            return self.model(x)
+        except torch.OutOfMemoryError:
+            raise
+        except RuntimeError as err:
+            raise ValueError(
+                f"the model failed on the preprocessed image, a {x.dtype} tensor of shape "
+                f"{tuple(x.shape)} on {x.device} ({type(err).__name__}: {err}); check that "
+                "image_size and preprocess give the input size the model expects (e.g. "
+                "image_size=224 for ImageNet models) and that it takes batches [B, 3, H, W]"
+            ) from err
 
     def _resolve_target(self, target: Target, n_classes: int) -> int | None:
         if target is None:

@@ -26,7 +26,9 @@ def check_fill(fill: Fill) -> str | torch.Tensor:
     """A fill name, or a colour as ``float32 Tensor[3]`` in [0, 1].
 
     Raises:
-        ValueError: an unknown name, or a colour that is not 3 values in [0, 1] or 0..255.
+        TypeError: ``None`` or a bool.
+        ValueError: an unknown name, or a colour that is not 3 values in [0, 1] or whole
+            numbers in 0..255.
     """
     if isinstance(fill, str):
         if fill not in FILL_NAMES:
@@ -35,14 +37,27 @@ def check_fill(fill: Fill) -> str | torch.Tensor:
                 "(r, g, b)"
             )
         return fill
-    values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
+    if fill is None or isinstance(fill, (bool, bytes)):
+        raise TypeError(
+            f"fill must be one of {list(FILL_NAMES)} or a colour (r, g, b), got {fill!r}"
+        )
+    try:
+        values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"fill colour {fill!r} must be 3 numbers (r, g, b): floats in [0, 1] or ints 0..255"
+        ) from None
     if values.size == 1:
         values = np.repeat(values, 3)
     if values.shape != (3,) or not np.isfinite(values).all() or values.min() < 0:
         raise ValueError(f"fill colour {fill!r} must be 3 values (r, g, b) in [0, 1] or 0..255")
     if values.max() > 1.0:
-        if values.max() > 255:
-            raise ValueError(f"fill colour {fill!r} has values above 255")
+        # 0..255 only when every value is a whole number: (1.5, 0.5, 0.5) is a mistake, not a
+        # near-black colour
+        if values.max() > 255 or not np.array_equal(values, np.round(values)):
+            raise ValueError(
+                f"fill colour {fill!r} is neither floats in [0, 1] nor whole numbers 0..255"
+            )
         values = values / 255.0
     return torch.tensor(values, dtype=torch.float32)
 

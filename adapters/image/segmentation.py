@@ -83,7 +83,17 @@ def segment_image(image: np.ndarray, method: str = "quickshift", **params: Any) 
     check_segmentation(method, params)
     kwargs = {**DEFAULT_SEGMENTATION_PARAMS[method], **params}
     fn = _skimage_function(method)
-    return np.asarray(fn(np.asarray(image, dtype=np.float64), channel_axis=-1, **kwargs))
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"segment_image needs an RGB image [H, W, 3], got shape {image.shape}")
+    try:
+        return np.asarray(fn(image, channel_axis=-1, **kwargs))
+    except (TypeError, ValueError) as err:  # a parameter scikit-image refuses
+        given = {k: v for k, v in kwargs.items() if k in params}
+        raise ValueError(
+            f"skimage.segmentation.{method} failed with the parameters {given or kwargs} "
+            f"({err}); check their values in the scikit-image documentation"
+        ) from None
 
 
 def relabel_segments(

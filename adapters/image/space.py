@@ -30,6 +30,7 @@ import torch
 from interactkit._utils.tensors import output_logits
 from interactkit.adapters.image.preprocessing import Pipeline
 from interactkit.query import check_masks
+from interactkit.results import Attribution
 from interactkit.space import FeatureSpace
 
 __all__ = ["ImageSpace"]
@@ -144,6 +145,24 @@ class ImageSpace(FeatureSpace):
             ``float32 Tensor[B]`` on :attr:`device`.
         """
         return self._logits(masks)[:, self.target]
+
+    @property
+    def gradient_methods(self) -> tuple[str, ...]:
+        """Gradient methods of ``interactkit.attribute`` (a torch module has a gradient path:
+        :mod:`interactkit.adapters.image.gradients`); none for other callables."""
+        from interactkit.adapters.image.gradients import GRADIENT_METHODS
+
+        return GRADIENT_METHODS if isinstance(self._model, torch.nn.Module) else ()
+
+    def gradient_attribution(self, method: str, seed: int = 0, **params: Any) -> Attribution:
+        """``interactkit.attribute(space, method)`` for ``"integrated_gradients"`` or
+        ``"gradient_shap"`` from the fill image, summed per superpixel; ``params`` as
+        :func:`~interactkit.adapters.image.gradients.gradient_attribution`'s."""
+        from interactkit.adapters.image.gradients import gradient_attribution
+
+        return gradient_attribution(
+            self, self._model, self._pipeline, self._input_dtype, method, seed=seed, **params
+        )
 
     def _checked(self, masks: torch.Tensor) -> torch.Tensor:
         return check_masks(masks, self.n_features, self.device, allow_single=True)

@@ -13,13 +13,16 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
 import torch
 
 from interactkit._utils.checks import check_int
-from interactkit._utils.tensors import module_device, output_logits
+from interactkit._utils.tensors import check_device, module_device, output_logits
+from interactkit._utils.warn import warn
 from interactkit.adapters.text.features import Span, check_features, encode_text, map_features
 from interactkit.adapters.text.loading import (
     check_off,
+    embedding_rows,
     load_model_and_tokenizer,
     max_length_of,
     model_input_names,
@@ -86,8 +89,8 @@ class TextExplainer(Explainer[TextSpace]):
         model, tokenizer = load_model_and_tokenizer(model, tokenizer)
         self.tokenizer = tokenizer
         if device is not None:
-            model = model.to(device)
-            self.device = torch.device(device)
+            self.device = check_device(device)
+            model = model.to(self.device)
         else:
             self.device = module_device(model)
         self.model = model.eval()
@@ -95,6 +98,13 @@ class TextExplainer(Explainer[TextSpace]):
         self.off = check_off(off)
         self.neutral_token = neutral_token
         self.off_tokens = off_token_ids(tokenizer, off, neutral_token)
+        self.vocab_rows = embedding_rows(model)
+        if self.vocab_rows is not None and self.off_tokens.off_id >= self.vocab_rows:
+            raise ValueError(
+                f"the off token id {self.off_tokens.off_id} (off={off!r}) is outside the "
+                f"model's embedding of {self.vocab_rows} tokens: the tokenizer does not belong "
+                "to this model"
+            )
         self.max_batch_size = check_int("max_batch_size", max_batch_size, minimum=1)
         self.max_length = max_length_of(tokenizer, model, max_length)
         self.target = self._check_target(target)
@@ -130,6 +140,7 @@ class TextExplainer(Explainer[TextSpace]):
         encoding = encode_text(
             self.tokenizer, text, self.max_length, "token_type_ids" in self.input_names
         )
+        self._check_token_ids(encoding.input_ids)
         spans, token_feature = map_features(text, encoding, self.features)
         if len(spans) == 0:
             raise ValueError(
@@ -141,8 +152,44 @@ class TextExplainer(Explainer[TextSpace]):
                 "interaction needs at least 2 features; give a longer text"
                 + (" or features='tokens'" if self.features != "tokens" else "")
             )
+        self._warn_unknown(text, encoding.input_ids, spans, token_feature)
         chosen = self.target if target is None else self._check_target(target)
         return TextSpace(self, text, encoding, spans, token_feature, chosen)
+
+    def _check_token_ids(self, ids: Sequence[int]) -> None:
+        """Refuse token ids the model's embedding does not have (a tokenizer of another model)."""
+        if self.vocab_rows is None or not ids:
+            return
+        top = max(ids)
+        if top >= self.vocab_rows:
+            token = self.tokenizer.convert_ids_to_tokens([top])[0]
+            raise ValueError(
+                f"the tokenizer gives token id {top} ({token!r}) but the model's embedding has "
+                f"{self.vocab_rows} rows: the tokenizer does not belong to this model (give "
+                "the tokenizer it was trained with)"
+            )
+
+    def _warn_unknown(
+        self, text: str, ids: Sequence[int], spans: Sequence[Span], token_feature: Sequence[int]
+    ) -> None:
+        """Warn when whole words reach the model as the unknown token: they all look alike to
+        it, so their effects and interactions say nothing about the words."""
+        unk = self.tokenizer.unk_token_id
+        if unk is None:
+            return
+        ids_arr, feat = np.asarray(ids), np.asarray(token_feature)
+        unknown = [
+            text[s:e]
+            for f, (s, e) in enumerate(spans)
+            if (feat == f).any() and bool((ids_arr[feat == f] == unk).all())
+        ]
+        if unknown:
+            warn(
+                f"{len(unknown)} of the {len(spans)} words reach the model as the unknown token "
+                f"{self.tokenizer.unk_token!r} ({', '.join(repr(w) for w in unknown[:5])}"
+                f"{', ...' if len(unknown) > 5 else ''}): the model cannot tell them apart. "
+                "Check that the tokenizer belongs to the model"
+            )
 
     def logits(self, inputs: Mapping[str, torch.Tensor]) -> torch.Tensor:
         """Class logits of a batch of model inputs.
@@ -168,7 +215,12 @@ class TextExplainer(Explainer[TextSpace]):
         Returns:
             ``float32 Tensor[B, C]`` on CPU (``[0, 0]`` for no text).
         """
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("predict_logits takes a list of texts, got one str; wrap it: [text]")
         texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
+            bad = next(t for t in texts if not isinstance(t, str))
+            raise TypeError(f"every text must be a str, got {type(bad).__name__}")
         step = self.max_batch_size if batch_size is None else check_int("batch_size", batch_size)
         out = []
         for start in range(0, len(texts), step):
@@ -218,9 +270,11 @@ class TextExplainer(Explainer[TextSpace]):
     def _check_target(self, target: int | str | None) -> int | str | None:
         if isinstance(target, str):
             self._label_index(target)  # fail early on a bad label name
-        elif target is not None and (isinstance(target, bool) or not isinstance(target, int)):
+        elif target is not None and (
+            isinstance(target, bool) or not isinstance(target, (int, np.integer))
+        ):
             raise TypeError(f"target must be a class index, a label name or None, got {target!r}")
-        return target
+        return int(target) if isinstance(target, np.integer) else target
 
     def _label_index(self, label: str) -> int:
         labels = self.id2label

@@ -74,13 +74,17 @@ def check_features(features: str | Sequence[Span]) -> str | list[Span]:
                 "list of (start, end) character spans"
             )
         return features
+    expected = "features must be 'words', 'whitespace', 'tokens' or a list of (start, end) "
     try:
-        spans = [(int(s), int(e)) for s, e in features]
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            "features must be 'words', 'whitespace', 'tokens' or a list of (start, end) "
-            f"character spans: {err}"
-        ) from err
+        pairs = [tuple(span) for span in features]
+    except TypeError as err:
+        raise TypeError(f"{expected}character spans: {err}") from None
+    for span in pairs:
+        if len(span) != 2 or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in span
+        ):
+            raise TypeError(f"{expected}integer character offsets, got the span {span!r}")
+    spans = [(int(s), int(e)) for s, e in pairs]
     if len(spans) < 2:
         raise ValueError("give at least 2 spans: an interaction needs at least 2 features")
     return spans

@@ -5,7 +5,9 @@
   tokenizer is a *fast* one (the adapter needs its character offsets).
 * :func:`off_token_ids` picks the token that replaces an off word for each off strategy, with an
   error naming the strategies that work when the tokenizer lacks that token.
-* :func:`max_length_of` is the most tokens the model accepts.
+* :func:`max_length_of` is the most tokens the model accepts (a ``max_length`` beyond the
+  model's position embeddings is refused up front); :func:`embedding_rows` the token ids it
+  takes.
 
 ``transformers`` is imported inside the functions only.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -28,15 +31,23 @@ __all__ = [
     "TEXT_CLASSIFICATION_TASKS",
     "OffTokens",
     "check_off",
+    "embedding_rows",
     "load_model_and_tokenizer",
     "max_length_of",
     "model_input_names",
     "off_token_ids",
+    "position_limit",
 ]
 
 OFF_STRATEGIES = ("mask", "pad", "neutral", "remove")
 TEXT_CLASSIFICATION_TASKS = ("text-classification", "sentiment-analysis")
 FALLBACK_MAX_LENGTH = 512
+#: model types whose position ids start after the pad id (config.max_position_embeddings
+#: counts those skipped positions: 514 for 512 tokens)
+_OFFSET_POSITION_MODELS = frozenset(
+    {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "data2vec-text",
+     "mpnet", "ibert"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ def load_model_and_tokenizer(
         from transformers import AutoModelForSequenceClassification
 
         name = os.fspath(model)
+        _check_local_path(name, "model")
         try:
             loaded = AutoModelForSequenceClassification.from_pretrained(name)
         except OSError as err:
@@ -79,6 +91,13 @@ def load_model_and_tokenizer(
                 f"could not load the sequence classifier {name!r}: {err}\nGive a local "
                 "directory, or an id already in the Hugging Face cache (offline: set "
                 "HF_HUB_OFFLINE=1)"
+            ) from err
+        except (ImportError, MemoryError):
+            raise
+        except Exception as err:  # safetensors/json errors of a damaged file
+            raise ValueError(
+                f"the files of the model {name!r} are damaged or incomplete "
+                f"({type(err).__name__}: {err}); save it again with save_pretrained"
             ) from err
         if tokenizer is None:
             tokenizer = name
@@ -101,7 +120,22 @@ def load_model_and_tokenizer(
     if isinstance(tokenizer, (str, os.PathLike)):
         from transformers import AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(os.fspath(tokenizer))
+        name = os.fspath(tokenizer)
+        _check_local_path(name, "tokenizer")
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(name)
+        except OSError as err:
+            raise OSError(
+                f"could not load the tokenizer {name!r}: {err}\nGive a local directory, or an "
+                "id already in the Hugging Face cache (offline: set HF_HUB_OFFLINE=1)"
+            ) from err
+        except (ImportError, MemoryError):
+            raise
+        except Exception as err:  # a damaged tokenizer.json / vocab file
+            raise ValueError(
+                f"the tokenizer files of {name!r} are damaged or incomplete "
+                f"({type(err).__name__}: {err}); save it again with save_pretrained"
+            ) from err
     if tokenizer is None:
         raise ValueError(
             "a tokenizer is needed: TextExplainer(model, tokenizer) (or give a model id/path "
@@ -115,6 +149,23 @@ def load_model_and_tokenizer(
             "*TokenizerFast class"
         )
     return model, tokenizer
+
+
+def _check_local_path(name: str, what: str) -> None:
+    """Refuse a local path that cannot be a saved model: ``from_pretrained`` would read it as a
+    hub id and fail with a message about repo ids."""
+    path = Path(name).expanduser()
+    if path.is_file():
+        raise ValueError(
+            f"the {what} {name!r} is a file; give the directory written by save_pretrained "
+            "(it holds config.json and the weights), or a Hugging Face model id"
+        )
+    looks_local = name.startswith(("/", "./", "../", "~", ".\\", "..\\")) or "\\" in name
+    if not path.exists() and (looks_local or name.count("/") > 1):
+        raise FileNotFoundError(
+            f"no such {what} directory: {name!r} (a local path must exist; a Hugging Face id "
+            "looks like 'name' or 'organization/name')"
+        )
 
 
 def _is_pipeline(model: Any) -> bool:
@@ -172,7 +223,9 @@ def off_token_ids(
 
 
 def _neutral_id(tokenizer: PreTrainedTokenizerFast, neutral: str | int) -> int:
-    if isinstance(neutral, int) and not isinstance(neutral, bool):
+    if isinstance(neutral, bool) or not isinstance(neutral, (str, int)):
+        raise TypeError(f"neutral_token must be a token (str) or a token id (int), got {neutral!r}")
+    if isinstance(neutral, int):
         if not 0 <= neutral < len(tokenizer):
             raise ValueError(f"neutral_token id {neutral} is outside the vocabulary")
         return int(neutral)
@@ -186,18 +239,61 @@ def _neutral_id(tokenizer: PreTrainedTokenizerFast, neutral: str | int) -> int:
     return int(ids[0])
 
 
+def position_limit(model: torch.nn.Module) -> int | None:
+    """The most tokens the model's absolute position embeddings cover, or None when unknown
+    (no config) or unbounded (relative positions only)."""
+    config = getattr(model, "config", None)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, bool) or not isinstance(positions, int) or positions <= 0:
+        return None
+    if getattr(config, "position_biased_input", True) is False:  # DeBERTa-v2/v3
+        return None
+    if getattr(config, "model_type", None) in _OFFSET_POSITION_MODELS:
+        pad = getattr(config, "pad_token_id", None)
+        if isinstance(pad, int) and not isinstance(pad, bool) and pad >= 0:
+            positions -= pad + 1  # positions start after the pad id
+    return positions if positions > 0 else None
+
+
 def max_length_of(
     tokenizer: PreTrainedTokenizerFast, model: torch.nn.Module, max_length: int | None = None
 ) -> int:
-    """``max_length`` (at least 3), else the smaller of the tokenizer's ``model_max_length``
-    and the model's ``max_position_embeddings`` (512 when neither is known)."""
+    """``max_length`` (at least 3, at most the model's positions), else the smaller of the
+    tokenizer's ``model_max_length`` and the model's positions (512 when neither is known).
+
+    Raises:
+        ValueError: ``max_length`` is more than the model's position embeddings cover (the
+            model would fail on a longer text, deep inside its embedding layer).
+    """
+    positions = position_limit(model)
     if max_length is not None:
-        return check_int("max_length", max_length, minimum=3)
+        max_length = check_int("max_length", max_length, minimum=3)
+        if positions is not None and max_length > positions:
+            raise ValueError(
+                f"max_length={max_length} is more than the model takes: its position "
+                f"embeddings cover {positions} tokens (config.max_position_embeddings); a "
+                f"longer text would fail inside the model. Give max_length <= {positions} "
+                "(longer texts are then truncated with a warning)"
+            )
+        return max_length
     limits = []
     tok_limit = getattr(tokenizer, "model_max_length", None)
     if isinstance(tok_limit, int) and 0 < tok_limit < 1_000_000:  # "no limit" is a huge int
         limits.append(tok_limit)
-    pos_limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
-    if isinstance(pos_limit, int) and pos_limit > 0:
-        limits.append(pos_limit)
-    return min(limits) if limits else FALLBACK_MAX_LENGTH
+    if positions is not None:
+        limits.append(positions)
+    return max(3, min(limits)) if limits else FALLBACK_MAX_LENGTH
+
+
+def embedding_rows(model: torch.nn.Module) -> int | None:
+    """Rows of the model's input embedding (the largest token id it takes, plus one), or None
+    when the model does not expose it."""
+    getter = getattr(model, "get_input_embeddings", None)
+    if not callable(getter):
+        return None
+    try:
+        layer = getter()
+    except (NotImplementedError, AttributeError):
+        return None
+    rows = getattr(layer, "num_embeddings", None)
+    return rows if isinstance(rows, int) and rows > 0 else None

@@ -259,11 +259,17 @@ def _load_head(head: torch.nn.Linear, cache_file: Path) -> dict[str, str]:
     from safetensors import safe_open
     from safetensors.torch import load_file
 
-    state = load_file(str(cache_file))
-    head.weight.data.copy_(state["weight"])
-    head.bias.data.copy_(state["bias"])
-    with safe_open(str(cache_file), framework="pt") as handle:
-        info = dict(handle.metadata() or {})
+    try:
+        state = load_file(str(cache_file))
+        head.weight.data.copy_(state["weight"])
+        head.bias.data.copy_(state["bias"])
+        with safe_open(str(cache_file), framework="pt") as handle:
+            info = dict(handle.metadata() or {})
+    except Exception as err:  # safetensors raises its own error type for a damaged file
+        raise ValueError(
+            f"the cached MiniLM-SST-2 head {cache_file} is damaged ({type(err).__name__}: "
+            f"{err}); delete it to train the head again (train_file= / --train-file)"
+        ) from None
     return {**info, "cache_file": str(cache_file), "loaded_from_cache": "true"}
 
 

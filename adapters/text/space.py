@@ -29,7 +29,7 @@ off; neither are tokens outside every user-given span.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -39,6 +39,7 @@ from interactkit.space import FeatureSpace
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.text.explainer import TextExplainer
     from interactkit.adapters.text.features import Span, TextEncoding
+    from interactkit.results import Attribution
 
 __all__ = ["TextSpace"]
 
@@ -117,6 +118,21 @@ class TextSpace(FeatureSpace):
             ``float32 Tensor[B]`` on :attr:`device`.
         """
         return self._explainer.logits(self._inputs(masks))[:, self.target]
+
+    #: gradient methods of ``interactkit.attribute`` (layer integrated gradients on the token
+    #: embeddings, summed per word: :mod:`interactkit.adapters.text.gradients`)
+    gradient_methods: tuple[str, ...] = ("integrated_gradients",)
+
+    def gradient_attribution(self, method: str, seed: int = 0, **params: Any) -> Attribution:
+        """``interactkit.attribute(space, method)`` for a gradient method (deterministic: the
+        seed is unused); ``params``: ``n_steps``, ``integration``, ``internal_batch_size``,
+        ``embedding_layer`` of :func:`~interactkit.adapters.text.gradients.integrated_gradients`.
+        """
+        from interactkit.adapters.text.gradients import integrated_gradients
+
+        if method not in self.gradient_methods:
+            raise ValueError(f"{method!r} is not one of {self.gradient_methods}")
+        return integrated_gradients(self, self._explainer, **params)
 
     def build_inputs(self, masks: torch.Tensor) -> dict[str, torch.Tensor]:
         """The model inputs of a batch of masks (checked with ``interactkit.query.check_masks``).

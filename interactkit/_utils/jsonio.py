@@ -143,7 +143,23 @@ def check_format(data: Any, fmt: str, version: int, where: str = "the JSON text"
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place (fsync'd)."""
+    """Write ``text`` to ``path`` through a temporary file renamed into place (fsync'd).
+
+    Raises:
+        IsADirectoryError: ``path`` is a directory. FileNotFoundError / NotADirectoryError:
+            its folder does not exist, or is a file (errors name ``path``, not the temporary
+            file).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write {path}: it is a directory; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise NotADirectoryError(f"cannot write {path}: {folder} is a file, not a folder")
+        raise FileNotFoundError(
+            f"cannot write {path}: the folder {folder} does not exist; create it first"
+        )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:

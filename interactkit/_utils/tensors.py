@@ -7,7 +7,54 @@ from typing import Any
 
 import torch
 
-__all__ = ["module_device", "output_logits", "synchronize"]
+__all__ = ["check_device", "module_device", "output_logits", "synchronize"]
+
+
+def check_device(device: torch.device | str, name: str = "device") -> torch.device:
+    """``device`` as a ``torch.device`` that exists on this machine.
+
+    Checked before a model or a tensor is moved there, so that ``"cuda"`` on a machine without
+    a GPU, ``"cuda:3"`` on one with a single GPU or a misspelt ``"gpu"`` fail with a message
+    that says what to use instead (torch's own errors come late, from deep inside a call).
+
+    Raises:
+        TypeError: not a str or ``torch.device``.
+        ValueError: not a device name torch knows, or a device this machine does not have.
+    """
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str):
+        try:
+            dev = torch.device(device.strip())
+        except RuntimeError:
+            raise ValueError(
+                f"{name} {device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:N' or 'mps'"
+            ) from None
+    else:
+        raise TypeError(f"{name} must be a str or a torch.device, got {type(device).__name__}")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            why = (
+                "no GPU or driver is visible (torch.cuda.is_available() is False)"
+                if torch.version.cuda
+                else "this torch build has no CUDA"
+            )
+            raise ValueError(f"{name} {str(dev)!r} is not available: {why}; use {name}='cpu'")
+        count = torch.cuda.device_count()
+        if dev.index is not None and dev.index >= count:
+            raise ValueError(
+                f"{name} {str(dev)!r} does not exist: {count} CUDA device(s) are visible "
+                f"(cuda:0 .. cuda:{count - 1})"
+            )
+    elif dev.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise ValueError(f"{name} 'mps' is not available on this machine; use {name}='cpu'")
+    elif dev.type != "cpu":
+        backend = getattr(torch, dev.type, None)
+        available = getattr(backend, "is_available", None)
+        if callable(available) and not available():
+            raise ValueError(f"{name} {str(dev)!r} is not available here; use {name}='cpu'")
+    return dev
 
 
 def module_device(model: Any, default: torch.device | str = "cpu") -> torch.device:

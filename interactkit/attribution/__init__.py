@@ -85,6 +85,11 @@ def attribute(
     if method in offered:
         return space.gradient_attribution(method, seed=seed, **params)
     known = sorted(PERTURBATION_METHODS) + list(OWN_METHODS)
+    if method in _GRADIENT_NAMES and offered:
+        raise ValueError(
+            f"{type(space).__name__} offers the gradient methods {list(offered)}, not "
+            f"{method!r}; or use a perturbation method: {', '.join(sorted(PERTURBATION_METHODS))}"
+        )
     if method in _GRADIENT_NAMES:
         raise TypeError(
             f"{type(space).__name__} has no differentiable path to the model, so {method!r} "

@@ -2,37 +2,64 @@
 them improves target models (the paper's pipeline, end to end).
 
 Steps: load data (default: synthetic ad clicks with planted interactions, generated in code),
-train the source model (or load ``--model``), explain ``--instances`` validation impressions with
-MADEX and count their interactions with GLIDER, cross the top-``k`` global interactions into
-target models (Wide&Deep, DeepFM, DCN, xDeepFM, AutoInt) and compare them with the plain
-targets and with random crosses over several seeds. Writes ``audit.json``, PNG figures and a
-self-contained ``report.html`` to ``--out``.
+load the model (``--model``) or train a source model, explain ``--instances`` validation
+impressions with MADEX and count their interactions with GLIDER, cross the top-``k`` global
+interactions into target models (Wide&Deep, DeepFM, DCN, xDeepFM, AutoInt) and compare them with
+the plain targets and with random crosses over several seeds. Writes ``audit.json``,
+``glider.json``, PNG figures and a self-contained ``report.html`` to ``--out``.
 
-The GLIDER result is saved (``glider.json``) as soon as it is computed and reused by a rerun with
-the same settings, so an interrupted audit does not recompute it.
+``--model`` takes:
+  module.path:factory   a Python factory returning your model (imported from the current
+                        directory / PYTHONPATH, called with no arguments, or with data=<the
+                        audit's CTRData> if it has a 'data' parameter); a model of your raw rows
+                        (predict(df) -> probabilities or logits, or an object with
+                        predict_proba, e.g. a scikit-learn Pipeline) or a torch module of
+                        interactkit's encoded rows
+  FILE                  a TorchScript (torch.jit.save) or torch.export (torch.export.save)
+                        model of the encoded fields (float32 [B, n_fields] in schema order ->
+                        [B] logits or probabilities), or a source model saved by interactkit
+
+GLIDER is checkpointed in OUT/glider-run: an interrupted audit resumes, a rerun with the same
+settings reuses it, other settings recompute it, and a checkpoint of another model or other rows
+is refused (--fresh recomputes).
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from interactkit._utils import jsonio
+from interactkit.cli.options import (
+    PartlySavedError,
+    check_namespace,
+    int_at_least,
+    output_dir,
+    positive_int,
+    prepare_output_dir,
+    seed,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+    from interactkit.adapters.ctr import CTRData
 
-    from interactkit import GlobalExplanation
-    from interactkit.adapters.ctr import CrossComparison, CTRData, CTRSpace, SourceModel
+__all__ = ["TARGET_CHOICES", "register", "run"]
 
-__all__ = ["AUDIT_FORMAT", "AUDIT_VERSION", "TARGETS", "register", "run"]
-
-TARGETS = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
-AUDIT_FORMAT = "interactkit.audit"
-AUDIT_VERSION = 1
-GLIDER_CACHE_FORMAT = "interactkit.audit_glider"
+TARGET_CHOICES = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
+#: the checks of the options, also run on a Namespace given to :func:`run` directly
+CHECKS = {
+    "rows": int_at_least(100),
+    "instances": positive_int,
+    "samples": int_at_least(20),
+    "k": positive_int,
+    "cross": positive_int,
+    "seeds": positive_int,
+    "target_epochs": positive_int,
+    "n_background": positive_int,
+    "threads": positive_int,
+    "seed": seed,
+    "out": output_dir,
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,9 +77,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--label", default=None, help="label column of a csv: data set")
     p.add_argument(
         "--model",
-        type=Path,
         default=None,
-        help="a source model saved by interactkit (loaded with weights_only=True)",
+        help="module.path:factory, a TorchScript / torch.export file, or a source model saved "
+        "by interactkit (default: train one, see --source)",
+    )
+    p.add_argument(
+        "--inputs",
+        choices=("auto", "raw", "encoded"),
+        default="auto",
+        help="rows the --model takes (auto: torch modules encoded rows, anything else raw rows)",
+    )
+    p.add_argument(
+        "--output",
+        choices=("auto", "logit", "probability"),
+        default="auto",
+        help="what the --model returns (auto: guessed, with a warning, when ambiguous)",
+    )
+    p.add_argument(
+        "--baseline",
+        choices=("background", "mode", "missing"),
+        default="background",
+        help="'off' for a raw-row model: background rows (default), training mode, or NaN",
+    )
+    p.add_argument(
+        "--n-background", type=CHECKS["n_background"], default=16, help="background rows per mask"
     )
     p.add_argument(
         "--source",
@@ -60,26 +108,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="mlp",
         help="source model to train when --model is not given",
     )
-    p.add_argument("--out", type=Path, default=Path("interactkit-audit"))
-    p.add_argument("--rows", type=int, default=40_000, help="rows of the synthetic data set")
-    p.add_argument("--instances", type=int, default=300, help="validation impressions to explain")
-    p.add_argument("--samples", type=int, default=6000, help="MADEX perturbations per impression")
+    p.add_argument("--out", type=output_dir, default=Path("interactkit-audit"))
+    p.add_argument(
+        "--rows", type=CHECKS["rows"], default=40_000, help="rows of the synthetic data set"
+    )
+    p.add_argument(
+        "--instances", type=positive_int, default=300, help="validation impressions to explain"
+    )
+    p.add_argument(
+        "--samples", type=CHECKS["samples"], default=6000, help="MADEX perturbations per impression"
+    )
     p.add_argument("--method", choices=("madex", "archdetect"), default="madex")
-    p.add_argument("-k", "--k", type=int, default=20, help="global interactions to select")
+    p.add_argument("-k", "--k", type=positive_int, default=20, help="global interactions to select")
     p.add_argument(
         "--cross",
-        type=int,
+        type=positive_int,
         default=None,
         help="how many of them to cross into the targets (default: all k)",
     )
     p.add_argument(
         "--targets",
-        default=",".join(TARGETS),
-        help=f"comma-separated target models ({','.join(TARGETS)}) or 'none'",
+        default=",".join(TARGET_CHOICES),
+        help=f"comma-separated target models ({','.join(TARGET_CHOICES)}) or 'none'",
     )
-    p.add_argument("--seeds", type=int, default=3, help="training seeds per target and variant")
+    p.add_argument(
+        "--seeds", type=positive_int, default=3, help="training seeds per target and variant"
+    )
     p.add_argument("--target-size", choices=("small", "paper"), default="small")
-    p.add_argument("--target-epochs", type=int, default=10)
+    p.add_argument("--target-epochs", type=positive_int, default=10)
     p.add_argument(
         "--segment-by", default=None, help="also report global interactions per value of this field"
     )
@@ -88,8 +144,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="the paper's GLIDER rule: a selected superset removes its selected subsets",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--fresh", action="store_true", help="recompute GLIDER even if saved")
+    p.add_argument("--seed", type=seed, default=0)
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="torch threads (default: torch's choice; 1 is often much faster for small models "
+        "on a busy machine)",
+    )
+    p.add_argument("--fresh", action="store_true", help="recompute GLIDER even if checkpointed")
     p.add_argument(
         "--quick",
         action="store_true",
@@ -100,103 +163,65 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the audit job (see the module docstring); returns the exit code."""
-    import interactkit
-    from interactkit.adapters.ctr import ground_truth_report
-    from interactkit.cli.audit_report import print_summary, write_figures, write_report
+    from interactkit.adapters.ctr import AuditSaveError, audit, load_model
+    from interactkit.cli.audit_report import render_audit
 
+    check_namespace(args, CHECKS)
     if args.quick:
         _quick(args)
     targets = _targets(args.targets)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
+    out = prepare_output_dir(args.out)
+    if getattr(args, "threads", None):
+        import torch
 
-    data, planted, data_spec = _load_data(args)
-    if args.segment_by is not None and args.segment_by not in data.schema.names:
-        raise ValueError(
-            f"--segment-by {args.segment_by!r} is not a field; fields: {data.schema.names}"
-        )
-    timings["data"] = time.perf_counter() - t0
-    print(
-        f"data: {data.name or data_spec}: {len(data.train)} train / {len(data.val)} val / "
-        f"{len(data.test)} test rows, {len(data.schema)} fields"
+        torch.set_num_threads(args.threads)
+    data = _load_data(args)
+    model = load_model(args.model, data) if args.model else None
+    result = audit(
+        model,
+        data,
+        inputs=args.inputs,
+        output=args.output,
+        baseline=args.baseline,
+        n_background=args.n_background,
+        source=args.source,
+        instances=args.instances,
+        method=args.method,
+        samples=args.samples,
+        k=args.k,
+        cross=args.cross,
+        targets=targets,
+        seeds=args.seeds,
+        target_size=args.target_size,
+        target_epochs=args.target_epochs,
+        segment_by=args.segment_by,
+        replace_subsets=args.replace_subsets,
+        seed=args.seed,
+        run_dir=out / "glider-run",
+        fresh=args.fresh,
+        verbose=True,
     )
-
-    t = time.perf_counter()
-    source, model_note = _source_model(args, data, data_spec, out)
-    timings["source_model"] = time.perf_counter() - t
-    print(f"source model: {model_note}")
-
-    n = min(args.instances, len(data.val))
-    rows = data.val.frame.iloc[:n]
-    spaces = source.explainer().spaces(rows)
-    segments = None
-    if args.segment_by is not None:
-        fld = data.schema[args.segment_by]
-        segments = [fld.decode(v) for v in rows[args.segment_by]]
-    params = {"n_samples": args.samples} if args.method == "madex" else {}
-    settings = {
-        "data": data_spec,
-        "label": args.label,
-        "model": str(args.model) if args.model else None,
-        "source": args.source,
-        "instances": n,
-        "method": args.method,
-        "k": args.k,
-        "seed": args.seed,
-        "segment_by": args.segment_by,
-        "replace_subsets": args.replace_subsets,
-        **params,
-    }
-    t = time.perf_counter()
-    global_exp = _global_interactions(args, spaces, segments, settings, params, out)
-    timings["glider"] = time.perf_counter() - t
-
-    example = interactkit.explain(spaces[0], method=args.method, seed=args.seed, **params)
-    selected = [it.names for it in global_exp.interactions]
-    truth = ground_truth_report(selected, planted) if planted else None
-
-    t = time.perf_counter()
-    to_cross = selected[: args.cross] if args.cross else selected
-    comparison = _compare(args, data, to_cross, targets) if targets and to_cross else None
-    timings["targets"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
-
-    result = {
-        "format": AUDIT_FORMAT,
-        "version": AUDIT_VERSION,
-        "interactkit": interactkit.__version__,
-        "settings": settings,
-        "data": {
-            "spec": data_spec,
-            "name": data.name,
-            "fields": data.schema.names,
-            "rows": {"train": len(data.train), "val": len(data.val), "test": len(data.test)},
-            "ctr": {"train": data.train.ctr, "test": data.test.ctr},
-        },
-        "source_model": {"note": model_note, "metrics": _plain(source.metrics)},
-        "glider": global_exp.to_dict(),
-        "example": {"row": spaces[0].values, "explanation": example.to_dict()},
-        "crossing": None if comparison is None else _crossing_record(comparison),
-        "ground_truth": truth,
-        "timings_seconds": timings,
-    }
-    jsonio.dump(jsonio.jsonable(result), out / "audit.json", indent=1)
-    figures = write_figures(out, global_exp, spaces[0], example, comparison)
-    write_report(out, result, global_exp, figures)
-    print_summary(result, global_exp, out)
+    try:
+        result.save(out, render=render_audit)
+    except AuditSaveError as err:
+        raise PartlySavedError(str(err)) from err
+    print()
+    print(result.summary())
+    print(
+        f"\nwrote {out / 'audit.json'}, {out / 'glider.json'}, {out / 'report.html'} and figures "
+        f"in {result.timings['total']:.0f} s"
+    )
     return 0
 
 
-# ----------------------------------------------------------------------------- steps
 def _quick(args: argparse.Namespace) -> None:
     args.rows = min(args.rows, 6000)
     args.instances = min(args.instances, 24)
     args.samples = min(args.samples, 1000)
     args.seeds = min(args.seeds, 1)
     args.target_epochs = min(args.target_epochs, 2)
-    if args.targets == ",".join(TARGETS):
+    args.n_background = min(args.n_background, 8)
+    if args.targets == ",".join(TARGET_CHOICES):
         args.targets = "wdl,deepfm"
 
 
@@ -204,127 +229,26 @@ def _targets(spec: str) -> list[str]:
     if spec.strip().lower() == "none":
         return []
     names = [t.strip().lower() for t in spec.split(",") if t.strip()]
-    unknown = [t for t in names if t not in TARGETS]
+    unknown = [t for t in names if t not in TARGET_CHOICES]
     if unknown:
-        raise ValueError(f"unknown target model(s) {unknown}; choose from {list(TARGETS)}")
+        raise ValueError(f"unknown target model(s) {unknown}; choose from {list(TARGET_CHOICES)}")
     return names
 
 
-def _load_data(args: argparse.Namespace) -> tuple[CTRData, list[tuple[str, ...]] | None, str]:
-    """``(data, planted interactions or None, the data spec as recorded)``."""
+def _load_data(args: argparse.Namespace) -> CTRData:
     from interactkit.adapters.ctr import load_dataset, make_ad_clicks
 
     spec = args.data
     if spec == "synthetic" or spec.startswith("synthetic:"):
-        rows = int(spec.partition(":")[2] or args.rows)
-        data, planted = make_ad_clicks(n_rows=rows, seed=args.seed)
-        return data, [tuple(p) for p in planted], f"synthetic:{rows}"
-    return load_dataset(spec, label=args.label, seed=args.seed), None, spec
-
-
-def _source_model(
-    args: argparse.Namespace, data: CTRData, data_spec: str, out: Path
-) -> tuple[SourceModel, str]:
-    """The model to explain, loaded from ``--model`` or trained (and saved to ``out``)."""
-    from interactkit.adapters.ctr import load_source_model, train_source_model
-
-    if args.model is not None:
-        source, _ = load_source_model(args.model, data.schema)
-        return source, f"loaded from {args.model}"
-    source = train_source_model(data, kind=args.source, seed=args.seed)
-    source.save(out / "source_model.pt", data=data_spec, seed=args.seed)
-    note = (
-        f"trained {args.source}: test AUC {source.metrics['auc']:.4f}, "
-        f"logloss {source.metrics['logloss']:.4f}"
-    )
-    return source, note
-
-
-def _global_interactions(
-    args: argparse.Namespace,
-    spaces: list[CTRSpace],
-    segments: list[str] | None,
-    settings: dict[str, Any],
-    params: dict[str, Any],
-    out: Path,
-) -> GlobalExplanation:
-    """GLIDER over the spaces, or its saved result when the settings are the same."""
-    import interactkit
-
-    cache = out / "glider.json"
-    global_exp = None if args.fresh else _cached_glider(cache, settings)
-    if global_exp is not None:
-        print(f"GLIDER: reusing {cache} (same settings; --fresh recomputes)")
-        return global_exp
-    global_exp = interactkit.glider(
-        spaces,
-        k=args.k,
-        method=args.method,
-        seed=args.seed,
-        segments=segments,
-        replace_subsets=args.replace_subsets,
-        progress=None,
-        **params,
-    )
-    saved = {
-        "format": GLIDER_CACHE_FORMAT,
-        "version": AUDIT_VERSION,
-        "settings": jsonio.jsonable(settings),
-        "glider": global_exp.to_dict(),
-    }
-    jsonio.dump(saved, cache)
-    print(
-        f"GLIDER: {len(spaces)} impressions explained in {global_exp.wall_time:.1f} s "
-        f"({global_exp.model_time / max(global_exp.wall_time, 1e-9):.0%} inside the model, "
-        f"{global_exp.n_queries} queries)"
-    )
-    return global_exp
-
-
-def _cached_glider(path: Path, settings: dict[str, Any]) -> GlobalExplanation | None:
-    """The saved GLIDER result at ``path`` if it was computed with ``settings``, else None."""
-    from interactkit import GlobalExplanation
-
-    if not path.is_file():
-        return None
-    try:
-        saved, _ = jsonio.read(path, GLIDER_CACHE_FORMAT, AUDIT_VERSION)
-        if saved.get("settings") != jsonio.jsonable(settings):
-            return None
-        return GlobalExplanation.from_dict(saved["glider"])
-    except (OSError, ValueError, KeyError, TypeError):  # unreadable or damaged: recompute
-        return None
-
-
-def _compare(
-    args: argparse.Namespace, data: CTRData, crosses: list[tuple[str, ...]], targets: list[str]
-) -> CrossComparison:
-    from interactkit.adapters.ctr import compare_crosses
-
-    return compare_crosses(
-        data,
-        crosses,
-        models=targets,
-        seeds=list(range(args.seeds)),
-        size=args.target_size,
-        max_epochs=args.target_epochs,
-    )
-
-
-def _crossing_record(comparison: CrossComparison) -> dict[str, Any]:
-    return {
-        "crossed": [list(c) for c in comparison.crosses],
-        "random_control": {
-            str(s): [list(c) for c in r] for s, r in comparison.random_crosses.items()
-        },
-        "table": _records(comparison.table),
-        "summary": _records(comparison.summary),
-    }
-
-
-def _plain(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if isinstance(v, (int, float, str)) and k != "model"}
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return jsonio.jsonable(frame.to_dict(orient="records"))
+        try:
+            rows = int((spec.partition(":")[2] or str(args.rows)).replace("_", ""))
+        except ValueError:
+            raise ValueError(
+                f"--data {spec!r}: give the number of rows, e.g. synthetic:20000"
+            ) from None
+        data, _ = make_ad_clicks(n_rows=rows, seed=args.seed)
+        data.name = f"synthetic:{rows}"
+        return data
+    data = load_dataset(spec, label=args.label, seed=args.seed)
+    data.name = spec
+    return data

@@ -1,5 +1,13 @@
-"""What ``interactkit audit`` writes besides ``audit.json``: PNG figures, ``report.html`` and the
-printed summary.
+"""What an audit writes besides ``audit.json`` and ``glider.json``: PNG figures and
+``report.html``.
+
+:func:`render_audit` is the renderer :meth:`AuditResult.save` takes (adapters never import
+visualizers, so the application layer draws)::
+
+    from interactkit.adapters.ctr import audit
+    from interactkit.cli.audit_report import render_audit
+    result = audit(model, data)
+    result.save("audit-out", render=render_audit)
 
 The figures come from :mod:`interactkit.visualizers.ctr`, the page from
 :mod:`interactkit.visualizers.report` (every string escaped: field names and values are user
@@ -12,27 +20,56 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from interactkit import GlobalExplanation, LocalExplanation
-    from interactkit.adapters.ctr import CrossComparison, CTRSpace
+    from interactkit.adapters.ctr import AuditResult, CTRSpace, RawSpace
 
-__all__ = ["print_summary", "write_figures", "write_report"]
+__all__ = ["render_audit", "write_figures", "write_report"]
+
+
+class _Impression:
+    """What the local-explanation figure reads of a feature space, rebuilt from ``audit.json``
+    (a result read back from JSON has no model, so no space)."""
+
+    def __init__(self, values: dict[str, str], n_features: int) -> None:
+        self.values = values
+        self.n_features = n_features
+
+
+def render_audit(result: AuditResult, out: Path) -> dict[str, str]:
+    """Write the audit's figures and ``report.html`` to ``out``.
+
+    Works on a fresh result and on one read back with ``AuditResult.from_json``.
+
+    Returns:
+        ``{figure file name: caption}``.
+    """
+    out = Path(out)
+    space = result.space
+    if space is None:
+        space = _Impression(result.example_row, result.example.n_features)
+    figures = write_figures(out, result.glider, space, result.example, result.crossing_table())
+    write_report(out, result.to_dict(), result.glider, figures)
+    return figures
 
 
 def write_figures(
     out: Path,
     global_exp: GlobalExplanation,
-    space: CTRSpace,
+    space: CTRSpace | RawSpace | _Impression,
     example: LocalExplanation,
-    comparison: CrossComparison | None,
+    crossing_table: pd.DataFrame | None,
 ) -> dict[str, str]:
     """Save the audit's PNG figures in ``out``.
 
     Args:
         global_exp: the GLIDER result (and its segments).
-        space, example: one impression's feature space and its local explanation.
-        comparison: the crossing experiment, if one was run.
+        space, example: one impression's feature space (or its values) and its local
+            explanation.
+        crossing_table: the crossing experiment's table (one row per target, variant, seed),
+            if one was run.
 
     Returns:
         ``{file name: caption}`` of the figures written, in report order.
@@ -51,7 +88,7 @@ def write_figures(
             "Interaction graph of the global interactions",
         ),
         "local_explanation.png": (
-            viz.plot_local_explanation(space, example),
+            viz.plot_local_explanation(space, example),  # type: ignore[arg-type]
             "One impression's local explanation",
         ),
     }
@@ -60,9 +97,9 @@ def write_figures(
             viz.plot_pair_heatmap(global_exp),
             "Mean pairwise interaction strength between fields",
         )
-    if comparison is not None:
+    if crossing_table is not None:
         made["crossing_gains.png"] = (
-            viz.plot_crossing_gains(comparison.table, baseline="base"),
+            viz.plot_crossing_gains(crossing_table, baseline="base"),
             "Test AUC change from crossing (mean ± std over seeds)",
         )
     for segment, g in global_exp.segments.items():
@@ -98,7 +135,18 @@ def write_report(
         f"with {settings['method']} · interactkit {result['interactkit']}",
     )
     rep.heading("Summary")
-    rep.paragraph(f"Source model: {result['source_model']['note']}.", "summary")
+    model = result["source_model"]
+    rep.paragraph(f"Model: {model['note']}.", "summary")
+    how = {
+        "raw": "the model scores the data's raw rows; an off field takes the baseline "
+        f"{model.get('baseline')}",
+        "encoded": "the model scores interactkit's encoded rows; an off field takes the "
+        "missing id 0 (dense fields: the training mean)",
+        "source": "a source model of interactkit's encoded rows; an off field takes the "
+        "missing id 0 (dense fields: the training mean)",
+    }.get(model.get("inputs", "source"), "")
+    if how:
+        rep.paragraph(f"How fields are switched off: {how}. Explained value: the click logit.")
     rep.heading("Global interactions (GLIDER)")
     rep.table(
         [
@@ -149,30 +197,3 @@ def write_report(
     seconds = {f"seconds: {k}": round(v, 1) for k, v in result["timings_seconds"].items()}
     rep.table([[k, str(v)] for k, v in {**settings, **seconds}.items()], ["setting", "value"])
     (out / "report.html").write_text(rep.render(), encoding="utf-8")
-
-
-def print_summary(result: dict[str, Any], global_exp: GlobalExplanation, out: Path) -> None:
-    """Print the top global interactions, the planted recall and the crossing gains."""
-    print("\ntop global interactions:")
-    for r, it in enumerate(global_exp.interactions[:10], 1):
-        print(
-            f"  {r:2d}. {', '.join(it.names):50s} {it.frequency:6.1%} "
-            f"[{it.ci_low:.1%}, {it.ci_high:.1%}]"
-        )
-    truth = result["ground_truth"]
-    if truth:
-        print(
-            f"planted interactions found: {truth['recall_exact']:.0%} exactly, "
-            f"{truth['recall_contained']:.0%} contained in a selected set"
-        )
-    if result["crossing"] is not None:
-        print("\ntarget models, mean test AUC (ΔAUC vs base):")
-        for row in result["crossing"]["summary"]:
-            print(
-                f"  {row['model']:8s} {row['variant']:7s} {row['auc_mean']:.4f} "
-                f"({row['delta_auc_mean']:+.4f})"
-            )
-    print(
-        f"\nwrote {out / 'audit.json'}, {out / 'report.html'} and figures "
-        f"in {result['timings_seconds']['total']:.0f} s"
-    )

@@ -17,9 +17,22 @@ and the model packages load inside :func:`run`.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from interactkit.cli.options import (
+    PartlySavedError,
+    check_namespace,
+    device,
+    int_at_least,
+    nonnegative_int,
+    output_dir,
+    positive_int,
+    prepare_output_dir,
+    seed,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
@@ -56,6 +69,20 @@ MODEL_HELP = (
     "program (.pt2, exported with a dynamic batch dimension) or a TorchScript file"
 )
 
+
+#: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
+MIN_SAMPLES = 20
+
+#: the checks of the options, also run on a Namespace given to :func:`run` directly
+CHECKS = {
+    "n_samples": int_at_least(MIN_SAMPLES),
+    "target": nonnegative_int,
+    "top": positive_int,
+    "plot_top": nonnegative_int,
+    "out": output_dir,
+    "seed": seed,
+    "device": device,
+}
 
 #: Defaults of the options (also used when ``run`` gets a Namespace without them).
 DEFAULTS: dict[str, Any] = {
@@ -102,20 +129,38 @@ def register(subparsers: Any) -> None:
         "(grey = zero), or a blurred copy",
     )
     parser.add_argument("--method", choices=("madex", "archdetect"), default=DEFAULTS["method"])
-    parser.add_argument("--n-samples", type=int, default=None, help="MADEX perturbations (6000)")
     parser.add_argument(
-        "--target", type=int, default=None, help="class index to explain (default: predicted)"
+        "--n-samples",
+        type=CHECKS["n_samples"],
+        default=None,
+        help=f"MADEX perturbations (6000; at least {MIN_SAMPLES})",
     )
-    parser.add_argument("--top", type=int, default=DEFAULTS["top"], help="sets printed")
-    parser.add_argument("--plot-top", type=int, default=DEFAULTS["plot_top"], help="sets drawn")
-    parser.add_argument("--out", default=DEFAULTS["out"], help="output folder")
-    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
-    parser.add_argument("--device", default=None, help="e.g. cpu or cuda (default: cpu)")
+    parser.add_argument(
+        "--target",
+        type=CHECKS["target"],
+        default=None,
+        help="class index to explain (default: predicted)",
+    )
+    parser.add_argument("--top", type=positive_int, default=DEFAULTS["top"], help="sets printed")
+    parser.add_argument(
+        "--plot-top", type=nonnegative_int, default=DEFAULTS["plot_top"], help="sets drawn"
+    )
+    parser.add_argument("--out", type=output_dir, default=DEFAULTS["out"], help="output folder")
+    parser.add_argument("--seed", type=seed, default=DEFAULTS["seed"])
+    parser.add_argument(
+        "--device", type=device, default=None, help="e.g. cpu or cuda (default: cpu)"
+    )
     parser.set_defaults(func=run)
 
 
 def load_image(spec: str) -> ImageLike:
-    """An image from a file path or ``skimage:NAME`` (a numpy array or a PIL image)."""
+    """An image from a file path or ``skimage:NAME`` (a numpy array or a PIL image).
+
+    Raises:
+        ValueError: an unknown ``skimage:`` name, a directory, or a file that is not a readable
+            image (damaged, truncated, another format); the message names the file.
+        FileNotFoundError: no such file.
+    """
     if spec.startswith("skimage:"):
         name = spec.split(":", 1)[1]
         if name not in SKIMAGE_IMAGES:
@@ -125,25 +170,26 @@ def load_image(spec: str) -> ImageLike:
         from skimage import data
 
         return getattr(data, name)()
+    from interactkit.adapters.image.convert import open_image
+
     path = Path(spec)
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(
             f"image file {spec!r} not found; give an image path or skimage:NAME "
             f"(e.g. skimage:chelsea)"
         )
-    from PIL import Image
-
-    with Image.open(path) as img:
-        img.load()
-        return img.copy()
+    return open_image(path)
 
 
 def load_model(
     spec: str, device: str = "cpu"
 ) -> tuple[Callable[[torch.Tensor], torch.Tensor], Preprocess, list[str] | None]:
-    """``(model, preprocess, class_names)`` for a ``--model`` value (see ``MODEL_HELP``)."""
-    import torch
+    """``(model, preprocess, class_names)`` for a ``--model`` value (see ``MODEL_HELP``).
 
+    A model file is loaded, then called once on a batch of three images, so that a damaged file,
+    a state_dict instead of a model, or a program exported for one batch size fails here with
+    a message naming the file. Its class names are ImageNet's when it has 1000 outputs.
+    """
     from interactkit.adapters.image import (
         Normalize,
         imagenet_class_names,
@@ -157,23 +203,85 @@ def load_model(
         name = spec.split(":", 1)[1]
         if not re.fullmatch(r"[a-z0-9_]+", name):
             raise ValueError(f"invalid torchvision model name {name!r} (e.g. resnet50)")
-        return load_torchvision_classifier(name, device=device)
+        try:
+            return load_torchvision_classifier(name, device=device)
+        except OSError as err:
+            raise OSError(f"{err}; offline, use --model efficientnet-lite0") from None
     path = Path(spec)
+    if path.is_dir():
+        raise ValueError(f"--model {spec!r} is a directory; give a model file (.pt2 or .pt)")
     if not path.is_file():
         raise ValueError(
             f"--model {spec!r} is neither a known model (efficientnet-lite0, "
             "torchvision:NAME) nor an existing file"
         )
-    if path.suffix == ".pt2":
-        model = torch.export.load(str(path)).module().to(device)
-    else:
-        model = torch.jit.load(str(path), map_location=device)
-        model.eval()
-    try:
-        names: list[str] | None = imagenet_class_names()
-    except ImportError:
-        names = None
+    model = _load_model_file(path, device)
+    n_classes = _check_model_file(model, spec, device)
+    names: list[str] | None = None
+    if n_classes == 1000:
+        try:
+            names = imagenet_class_names()
+        except ImportError:
+            names = None
     return model, Normalize(), names
+
+
+def _load_model_file(path: Path, device: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    import torch
+
+    kind = (
+        "a torch.export program (torch.export.save)"
+        if path.suffix == ".pt2"
+        else "a TorchScript model (torch.jit.save)"
+    )
+    # torch.export logs a damaged archive's traceback before failing; the error below says it
+    export_log = logging.getLogger("torch.export")
+    level = export_log.level
+    export_log.setLevel(logging.CRITICAL)
+    try:
+        if path.suffix == ".pt2":
+            return torch.export.load(str(path)).module().to(device)
+        model = torch.jit.load(str(path), map_location=device)
+    except Exception as err:  # zipfile, pickle and torch errors of a damaged or foreign file
+        raise ValueError(
+            f"--model {path}: cannot load it as {kind} ({type(err).__name__}: "
+            f"{_first_line(err)}); the file is damaged, or it is another kind of file (a "
+            "state_dict or a pickled model cannot be loaded without its code: save the model "
+            "with torch.jit.save(torch.jit.script(model), 'model.pt') or torch.export.save)"
+        ) from None
+    finally:
+        export_log.setLevel(level)
+    model.eval()
+    return model
+
+
+def _check_model_file(model: Callable[[torch.Tensor], Any], spec: str, device: str) -> int:
+    """The number of classes of a loaded model file, from one call on a batch of 3 (not 1 or 2,
+    the batch sizes a program exported without a dynamic batch dimension was usually traced
+    with)."""
+    import torch
+
+    from interactkit._utils.tensors import output_logits
+
+    batch = torch.zeros(3, 3, 224, 224, device=device)
+    try:
+        with torch.inference_mode():
+            logits = output_logits(model(batch), 3, "images")
+    except Exception as err:
+        raise ValueError(
+            f"--model {spec}: the model fails on a batch of 3 ImageNet-normalized images "
+            f"[3, 3, 224, 224] ({type(err).__name__}: {_first_line(err)}); it must take "
+            "[B, 3, 224, 224] batches of any size B (for torch.export: export with a dynamic "
+            "batch dimension) and return logits [B, n_classes]"
+        ) from None
+    return int(logits.shape[1])
+
+
+def _first_line(err: BaseException) -> str:
+    """The first sentence of an error's message (torch's go on for a paragraph)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    first = lines[0] if lines else type(err).__name__
+    return first.split(". ", 1)[0].rstrip(".")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -188,6 +296,10 @@ def run(args: argparse.Namespace) -> int:
     from interactkit.visualizers.image import format_set, plot_image_explanation, save
 
     args = argparse.Namespace(**{**DEFAULTS, **vars(args)})
+    check_namespace(args, CHECKS)
+    if args.n_samples is not None and args.method != "madex":
+        raise ValueError("--n-samples applies to --method madex only")
+    out = prepare_output_dir(args.out)  # before the long part
     device = args.device or "cpu"
     image = load_image(args.image)
     model, preprocess, class_names = load_model(args.model, device)
@@ -221,8 +333,6 @@ def run(args: argparse.Namespace) -> int:
 
     params: dict[str, Any] = {}
     if args.n_samples is not None:
-        if args.method != "madex":
-            raise ValueError("--n-samples applies to --method madex only")
         params["n_samples"] = args.n_samples
     if args.method == "archdetect":
         p = space.n_features
@@ -239,11 +349,16 @@ def run(args: argparse.Namespace) -> int:
         effect = "" if it.effect is None else f", {it.effect:+.3f}"
         print(f"  {format_set(it.names, 12)}  {it.strength:.4g}{effect}")
 
-    out = Path(args.out)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(args.image.split(":")[-1]).stem)
-    fig = plot_image_explanation(space, explanation, k=args.plot_top)
-    figure_path = save(fig, out / f"{stem}_{args.method}.png")
     json_path = out / f"{stem}_{args.method}.json"
-    explanation.to_json(json_path, indent=1)
+    explanation.to_json(json_path, indent=1)  # the result first: a failing figure keeps it
+    try:
+        fig = plot_image_explanation(space, explanation, k=args.plot_top)
+        figure_path = save(fig, out / f"{stem}_{args.method}.png")
+    except Exception as err:
+        raise PartlySavedError(
+            f"the explanation is saved in {json_path}, but drawing it failed "
+            f"({type(err).__name__}: {err})"
+        ) from err
     print(f"wrote {figure_path} and {json_path}")
     return 0

@@ -18,9 +18,20 @@ This module imports neither ``transformers`` nor ``torch`` at import time; :func
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from interactkit.cli.options import (
+    PartlySavedError,
+    check_namespace,
+    device,
+    input_file,
+    int_at_least,
+    output_dir,
+    positive_int,
+    prepare_output_dir,
+    seed,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -33,6 +44,20 @@ OFFLINE_MODEL = "minilm-sst2"
 # not import torch (tests/test_text.py checks that they agree).
 OFF_CHOICES = ("mask", "pad", "neutral", "remove")
 FEATURE_CHOICES = ("words", "whitespace", "tokens")
+#: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
+MIN_SAMPLES = 20
+
+#: the checks of the options, also run on a Namespace given to :func:`run` directly
+CHECKS = {
+    "seed": seed,
+    "top": positive_int,
+    "n_samples": int_at_least(MIN_SAMPLES),
+    "max_train_sentences": int_at_least(100),
+    "train_file": input_file,
+    "out": output_dir,
+    "cache_dir": output_dir,
+    "device": device,
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,11 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--train-file",
         default=None,
+        type=input_file,
         help=f"SST-2 train.tsv used to train (once, then cached) the {OFFLINE_MODEL} head",
     )
     parser.add_argument("--method", choices=("madex", "archdetect"), default="madex")
-    parser.add_argument("--out", default=None, help="directory for the PNG, HTML and JSON")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--out", type=output_dir, default=None, help="directory for the PNG, HTML and JSON"
+    )
+    parser.add_argument("--seed", type=seed, default=0)
     parser.add_argument(
         "--features",
         choices=FEATURE_CHOICES,
@@ -68,22 +96,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--target", default=None, help="class index or label name (default: the predicted class)"
     )
-    parser.add_argument("--top", type=int, default=5, help="interactions printed and drawn")
     parser.add_argument(
-        "--n-samples", type=int, default=None, help="MADEX perturbation samples (default 6000)"
+        "--top", type=positive_int, default=5, help="interactions printed and drawn"
+    )
+    parser.add_argument(
+        "--n-samples",
+        type=CHECKS["n_samples"],
+        default=None,
+        help=f"MADEX perturbation samples (default 6000, at least {MIN_SAMPLES})",
     )
     parser.add_argument(
         "--cache-dir",
+        type=output_dir,
         default=None,
         help=f"cache of the {OFFLINE_MODEL} head (default ~/.cache/interactkit)",
     )
     parser.add_argument(
         "--max-train-sentences",
-        type=int,
+        type=CHECKS["max_train_sentences"],
         default=12000,
         help=f"SST-2 sentences used to train the {OFFLINE_MODEL} head",
     )
-    parser.add_argument("--device", default=None, help="e.g. cpu or cuda")
+    parser.add_argument("--device", type=device, default=None, help="e.g. cpu or cuda")
     parser.set_defaults(func=run)
 
 
@@ -100,13 +134,18 @@ def _load_model(
     if model_name is None or model_name == OFFLINE_MODEL:
         from interactkit.adapters.text import minilm_sst2_classifier
 
-        model, tokenizer = minilm_sst2_classifier(
-            train_file,
-            cache_dir=getattr(args, "cache_dir", None),
-            max_train_sentences=getattr(args, "max_train_sentences", 12000),
-            device=getattr(args, "device", None),
-            progress=True,
-        )
+        try:
+            model, tokenizer = minilm_sst2_classifier(
+                train_file,
+                cache_dir=getattr(args, "cache_dir", None),
+                max_train_sentences=getattr(args, "max_train_sentences", 12000),
+                device=getattr(args, "device", None),
+                progress=True,
+            )
+        except ValueError as err:  # a damaged or empty train.tsv: name the file
+            if train_file is None or str(train_file) in str(err):
+                raise
+            raise ValueError(f"--train-file {train_file}: {err}") from err
         return model, tokenizer, OFFLINE_MODEL
     return model_name, None, model_name
 
@@ -116,6 +155,12 @@ def run(args: argparse.Namespace) -> int:
     import interactkit
     from interactkit.adapters.text import TextExplainer
 
+    check_namespace(args, CHECKS)
+    method = getattr(args, "method", "madex")
+    if getattr(args, "n_samples", None) is not None and method != "madex":
+        raise ValueError("--n-samples applies to --method madex only")
+    out = getattr(args, "out", None)
+    out_dir = prepare_output_dir(out) if out is not None else None  # before the long part
     model, tokenizer, name = _load_model(args)
     target: int | str | None = getattr(args, "target", None)
     if isinstance(target, str) and target.lstrip("-").isdigit():
@@ -134,9 +179,8 @@ def run(args: argparse.Namespace) -> int:
             raise
         raise FileNotFoundError(str(err)) from err
     space = explainer.space(args.sentence)
-    method = getattr(args, "method", "madex")
     params: dict[str, Any] = {}
-    if method == "madex" and getattr(args, "n_samples", None):
+    if getattr(args, "n_samples", None) is not None:
         params["n_samples"] = int(args.n_samples)
     explanation = interactkit.explain(space, method=method, seed=getattr(args, "seed", 0), **params)
     top = int(getattr(args, "top", 5))
@@ -158,22 +202,35 @@ def run(args: argparse.Namespace) -> int:
     for i in order[:top]:
         print(f"  {space.words[i]}: {explanation.main_effects[i]:+.4f}")
 
-    out = getattr(args, "out", None)
-    if out:
+    if out_dir is not None:
+        _write(out_dir, space, explanation, name, top)
+    return 0
+
+
+def _write(out_dir: Path, space: Any, explanation: Any, model_name: str, top: int) -> None:
+    """The JSON first (the result), then the figure and the page; a failure in either says
+    what was written already."""
+    from interactkit._utils import jsonio
+
+    record = explanation.to_dict()
+    record.update(
+        text=space.text,
+        spans=space.spans,
+        target=space.target,
+        target_label=space.target_label,
+        model=model_name,
+    )
+    json_path = out_dir / "explanation.json"
+    jsonio.dump(jsonio.jsonable(record), json_path, indent=1)
+    try:
         from interactkit.visualizers.text import plot_text, save_html
 
-        out_dir = Path(out)
-        out_dir.mkdir(parents=True, exist_ok=True)
         fig = plot_text(space, explanation, k=top)
         fig.savefig(out_dir / "explanation.png", bbox_inches="tight")
         save_html(space, explanation, out_dir / "explanation.html", k=top)
-        record = explanation.to_dict()
-        record["text"] = space.text
-        record["spans"] = space.spans
-        record["target"] = space.target
-        record["target_label"] = space.target_label
-        record["model"] = name
-        with open(out_dir / "explanation.json", "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=1)
-        print(f"wrote {out_dir / 'explanation.png'}, explanation.html, explanation.json")
-    return 0
+    except Exception as err:
+        raise PartlySavedError(
+            f"the explanation is saved in {json_path}, but drawing it failed "
+            f"({type(err).__name__}: {err})"
+        ) from err
+    print(f"wrote {json_path}, explanation.png, explanation.html")

@@ -12,6 +12,17 @@ from pathlib import Path
 
 import torch
 
+from interactkit.cli.options import (
+    check_namespace,
+    int_at_least,
+    output_dir,
+    prepare_output_dir,
+    seed,
+)
+
+#: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
+MIN_SAMPLES = 20
+
 PLANTED = ((0, 1), (2, 3, 4), (7, 8))
 
 
@@ -34,18 +45,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="detect the planted interactions of a known function (MADEX and ArchDetect)",
         description=__doc__,
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-samples", type=int, default=6000, help="MADEX perturbations")
-    parser.add_argument("--out", type=Path, default=Path("interactkit-quickstart"))
+    parser.add_argument("--seed", type=seed, default=0)
+    parser.add_argument(
+        "--n-samples",
+        type=int_at_least(MIN_SAMPLES),
+        default=6000,
+        help=f"MADEX perturbations (>= {MIN_SAMPLES})",
+    )
+    parser.add_argument("--out", type=output_dir, default=Path("interactkit-quickstart"))
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the quickstart job; returns the exit code (0)."""
     import interactkit
 
+    check_namespace(args, {"seed": seed, "n_samples": int_at_least(MIN_SAMPLES), "out": output_dir})
+    out = prepare_output_dir(args.out)
     names = [f"f{i}" for i in range(12)]
     space = interactkit.FunctionSpace(planted_function, 12, feature_names=names)
-    args.out.mkdir(parents=True, exist_ok=True)
     print(
         "planted interactions:",
         ", ".join("{" + ", ".join(names[i] for i in s) + "}" for s in PLANTED),
@@ -58,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         for it in found:
             effect = "" if it.effect is None else f"  effect {it.effect:+.3f}"
             print(f"  {{{', '.join(it.names)}}}  strength {it.strength:.3f}{effect}")
-        path = args.out / f"{method}.json"
+        path = out / f"{method}.json"
         exp.to_json(path, indent=1)
         print(f"  saved {path}")
     return 0

@@ -13,18 +13,20 @@ ArchAttribute of a set ``I`` is ``f(I on, rest off) - f(all off)``.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from interactkit._utils.checks import check_int
+from interactkit._utils.checks import check_float, check_int
+from interactkit._utils.progress import progress as progress_bar
 from interactkit.detectors.base import Detector, check_spaces
 from interactkit.detectors.nid import MAX_STORED_PAIRS
+from interactkit.detectors.pair_cutoff import detect_pairs, maximal_cliques
 from interactkit.query import Querier, QueryError
-from interactkit.results import LocalExplanation, make_interactions
+from interactkit.results import Interaction, LocalExplanation, make_interactions
 from interactkit.sampling import resolve_seeds
 from interactkit.space import FeatureSpace, ValueFn, as_space
 
@@ -50,6 +52,10 @@ class ArchDetect(Detector):
             needs more raises before any query is made.
         max_queries: refuse an instance that needs more queries than this (default 100,000,
             p <= 316); raise it deliberately for more features.
+        cutoff: judge which pairs are real and merge them into sets (``detected``; see
+            :mod:`~interactkit.detectors.pair_cutoff`), which GLIDER counts.
+        threshold, low_threshold: the cut-off's z-scores (a pair stands out; a pair closes a
+            triangle of two detected pairs).
     """
 
     name = "archdetect"
@@ -60,6 +66,9 @@ class ArchDetect(Detector):
         query_batch_size: int | None = None,
         query_budget: int | None = None,
         max_queries: int = 100_000,
+        cutoff: bool = True,
+        threshold: float = 4.0,
+        low_threshold: float = 2.0,
     ) -> None:
         check_int("max_interactions", max_interactions)
         if query_batch_size is not None:
@@ -67,11 +76,18 @@ class ArchDetect(Detector):
         if query_budget is not None:
             check_int("query_budget", query_budget)
         check_int("max_queries", max_queries)
+        if not isinstance(cutoff, bool):
+            raise TypeError(f"cutoff must be True or False, got {cutoff!r}")
+        threshold = check_float("threshold", threshold, 0, low_open=True)
+        low_threshold = check_float("low_threshold", low_threshold, 0, threshold, low_open=True)
         self._params = {
             "max_interactions": max_interactions,
             "query_batch_size": query_batch_size,
             "query_budget": query_budget,
             "max_queries": max_queries,
+            "cutoff": cutoff,
+            "threshold": threshold,
+            "low_threshold": low_threshold,
         }
 
     def explain_many(
@@ -84,17 +100,13 @@ class ArchDetect(Detector):
         seeds = resolve_seeds(seed, len(spaces))
         for space in spaces:
             self._check_cost(space.n_features)
-        disable = (not progress) if progress is not None else None
-        return [
-            self._explain_one(space, s)
-            for space, s in tqdm(
-                list(zip(spaces, seeds)),
-                desc="archdetect",
-                unit="instance",
-                disable=disable,
-                leave=False,
-            )
-        ]
+        bar = progress_bar(len(spaces), "ArchDetect", "instance", progress, leave=False)
+        out = []
+        for space, s in zip(spaces, seeds):
+            out.append(self._explain_one(space, s))
+            bar.update(1)
+        bar.close()
+        return out
 
     def _check_cost(self, p: int) -> None:
         needed = archdetect_queries(p)
@@ -162,14 +174,19 @@ class ArchDetect(Detector):
             delta_off[order].tolist(),
         )
         main = (off1[1:] - off1[0]).numpy()
+        detected = None
+        if self._params["cutoff"]:
+            detected = self._detected(
+                querier, pairs, delta_off, delta_on, strength, off1, names, float(base.abs().max())
+            )
         return LocalExplanation(
             method=self.name,
             feature_names=names,
             interactions=pair_list[: self._params["max_interactions"]],
             pair_list=pair_list,
             main_effects=main,
-            detected=None,
-            cutoff=None,
+            detected=detected,
+            cutoff=None if detected is None else len(detected),
             n_queries=querier.n_queries,
             value=float(on1[0]),
             baseline_value=float(off1[0]),
@@ -178,6 +195,52 @@ class ArchDetect(Detector):
             seed=seed,
             params=self.get_params(),
         )
+
+    def _detected(
+        self,
+        querier: Querier,
+        pairs: torch.Tensor,
+        delta_off: torch.Tensor,
+        delta_on: torch.Tensor,
+        strength: torch.Tensor,
+        off1: torch.Tensor,
+        names: list[str],
+        scale: float,
+    ) -> list[Interaction]:
+        """The sets the cut-off judges real (:mod:`.pair_cutoff`), with ArchAttribute effects.
+
+        A pair's effect is its all-off-context mixed difference; a larger set's is
+        ``f(I on, rest off) - f(all off) - sum_i (f({i}) - f(all off))`` (one query each).
+        """
+        params = self._params
+        found = detect_pairs(
+            [delta_off, delta_on],
+            pairs,
+            threshold=params["threshold"],
+            low_threshold=params["low_threshold"],
+            resolution=8 * querier.resolution * scale,
+        )
+        index = {(int(a), int(b)): k for k, (a, b) in enumerate(pairs.tolist())}
+        edges = [tuple(pr) for pr in pairs[found].tolist()]
+        sets = maximal_cliques(edges)
+        big = [fs for fs in sets if len(fs) > 2]
+        joint: dict[tuple[int, ...], float] = {}
+        if big:
+            masks = torch.zeros(len(big), off1.shape[0] - 1, dtype=torch.bool)
+            for row, fs in enumerate(big):
+                masks[row, list(fs)] = True
+            joint = dict(zip(big, querier(masks).double().cpu().tolist(), strict=True))
+        items, effects = [], []
+        for fs in sets:
+            members = [index[pr] for pr in itertools.combinations(fs, 2)]
+            items.append((fs, float(strength[members].mean())))
+            if len(fs) == 2:
+                effects.append(float(delta_off[members[0]]))
+            else:
+                singles = sum(float(off1[1 + i] - off1[0]) for i in fs)
+                effects.append(joint[fs] - float(off1[0]) - singles)
+        order = sorted(range(len(items)), key=lambda k: -items[k][1])
+        return make_interactions([items[k] for k in order], names, [effects[k] for k in order])
 
 
 def archdetect_queries(n_features: int) -> int:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import torch
-from tqdm.auto import tqdm
 
 from interactkit._utils.checks import check_int
+from interactkit._utils.progress import progress as progress_bar
 from interactkit._utils.warn import warn
 from interactkit.detectors.base import Detector, check_spaces
 from interactkit.detectors.madex_readout import QueriedInstance, constant_result, read_out
-from interactkit.detectors.surrogate import SurrogateConfig, fit_surrogates
+from interactkit.detectors.surrogate import SurrogateConfig
+from interactkit.detectors.surrogate_fit import fit_surrogates
 from interactkit.query import Querier
 from interactkit.results import LocalExplanation
 from interactkit.sampling import (
@@ -32,8 +34,26 @@ from interactkit.sampling import (
 )
 from interactkit.space import FeatureSpace
 
-__all__ = ["MADEX"]
+__all__ = ["MADEX", "PAPER_SETTINGS"]
 
+#: The paper's settings (Tsang et al., ICLR 2020): ``MADEX(**PAPER_SETTINGS)``, or
+#: :meth:`MADEX.paper`, reproduces them exactly.
+PAPER_SETTINGS: dict[str, Any] = {
+    "n_samples": 6000,
+    "samples_per_feature": None,
+    "kernel_width": 0.25,
+    "hidden": (256, 128, 64),
+    "l1": 1e-4,
+    "lr": 0.01,
+    "batch_size": 100,
+    "max_epochs": 100,
+    "patience": 5,
+    "schedule": None,
+    "min_improvement": 0.0,
+    "main_effects": "linear",
+    "max_interactions": 100,
+    "cutoff_patience": 2,
+}
 # Instances per batched chunk are bounded by this many input elements (instances x samples x p).
 _CHUNK_INPUT_ELEMENTS = 2**26
 
@@ -42,10 +62,15 @@ class MADEX(Detector):
     """The MADEX detector (the paper's local detector; ``method="madex"``).
 
     Args:
-        n_samples: perturbations per instance, including the instance itself (paper: 6000).
-        val_samples: of those, held out for early stopping and the cut-off (default
-            ``n_samples // 12``, i.e. 500 of 6000).
-        test_samples: held out to report the surrogate's fit (default ``n_samples // 12``).
+        n_samples: perturbations per instance, including the instance itself (paper: 6000);
+            with ``samples_per_feature``, the most per instance.
+        samples_per_feature: when given, an instance of ``p`` features gets
+            ``clip(samples_per_feature * p, min_samples, n_samples)`` perturbations, so short
+            texts and small images do not pay for the samples a wide CTR row needs.
+        min_samples: the fewest perturbations per instance with ``samples_per_feature``.
+        val_samples: of those, held out for early stopping and the cut-off (default a twelfth,
+            500 of 6000).
+        test_samples: held out to report the surrogate's fit (default a twelfth).
         kernel_width: LIME kernel width (0.25) for sample weights, or None for uniform weights.
         hidden: surrogate hidden layer sizes (paper: 256, 128, 64).
         l1: L1 penalty on the surrogate's weights (paper: 1e-4).
@@ -53,6 +78,10 @@ class MADEX(Detector):
         batch_size: surrogate mini-batch size (paper: 100).
         max_epochs: at most this many epochs (paper: 100).
         patience: early stopping patience in epochs (paper: 5).
+        schedule: learning-rate schedule: None (constant, the paper's) or ``"cosine"`` (from
+            ``lr`` to 0 over ``max_epochs``).
+        min_improvement: relative decrease of the validation loss that counts as an
+            improvement for early stopping (paper: 0).
         main_effects: ``"linear"`` (a linear term absorbs main effects), ``"mlp"``
             (per-feature networks) or None.
         max_interactions: keep at most this many ranked sets per instance (paper: 100).
@@ -76,6 +105,8 @@ class MADEX(Detector):
     def __init__(
         self,
         n_samples: int = 6000,
+        samples_per_feature: int | None = None,
+        min_samples: int = 1000,
         val_samples: int | None = None,
         test_samples: int | None = None,
         kernel_width: float | None = 0.25,
@@ -85,6 +116,8 @@ class MADEX(Detector):
         batch_size: int = 100,
         max_epochs: int = 100,
         patience: int = 5,
+        schedule: str | None = None,
+        min_improvement: float = 0.0,
         main_effects: str | None = "linear",
         max_interactions: int = 100,
         max_order: int | None = None,
@@ -97,15 +130,20 @@ class MADEX(Detector):
         instances_per_chunk: int = 256,
     ) -> None:
         check_int("n_samples", n_samples, minimum=20)
-        val_samples = n_samples // 12 if val_samples is None else val_samples
-        test_samples = n_samples // 12 if test_samples is None else test_samples
-        check_int("val_samples", val_samples)
-        check_int("test_samples", test_samples)
-        if n_samples - val_samples - test_samples < 10:
-            raise ValueError(
-                f"n_samples={n_samples} leaves {n_samples - val_samples - test_samples} training "
-                "samples after the validation and test splits; use more samples"
-            )
+        if samples_per_feature is not None:
+            check_int("samples_per_feature", samples_per_feature)
+        check_int("min_samples", min_samples, minimum=20)
+        if val_samples is not None:
+            check_int("val_samples", val_samples)
+        if test_samples is not None:
+            check_int("test_samples", test_samples)
+        for n in {n_samples, min(min_samples, n_samples)}:
+            held = (val_samples or n // 12) + (test_samples or n // 12)
+            if n - held < 10:
+                raise ValueError(
+                    f"{n} samples leave {n - held} training samples after the validation and "
+                    "test splits; use more samples"
+                )
         if kernel_width is not None and not kernel_width > 0:
             raise ValueError(f"kernel_width must be > 0 or None, got {kernel_width}")
         check_int("max_interactions", max_interactions)
@@ -128,10 +166,14 @@ class MADEX(Detector):
             batch_size=batch_size,
             max_epochs=max_epochs,
             patience=patience,
+            schedule=schedule,
+            min_improvement=min_improvement,
             main_effects=main_effects,
         )
         self._params = {
             "n_samples": n_samples,
+            "samples_per_feature": samples_per_feature,
+            "min_samples": min_samples,
             "val_samples": val_samples,
             "test_samples": test_samples,
             "kernel_width": kernel_width,
@@ -141,6 +183,8 @@ class MADEX(Detector):
             "batch_size": batch_size,
             "max_epochs": max_epochs,
             "patience": patience,
+            "schedule": schedule,
+            "min_improvement": min_improvement,
             "main_effects": main_effects,
             "max_interactions": max_interactions,
             "max_order": max_order,
@@ -179,19 +223,41 @@ class MADEX(Detector):
                 results[i] = res
         return [r for r in results if r is not None]
 
+    @classmethod
+    def paper(cls, **overrides: Any) -> MADEX:
+        """MADEX with the paper's settings (:data:`PAPER_SETTINGS`), optionally changed."""
+        return cls(**{**PAPER_SETTINGS, **overrides})
+
+    def samples_for(self, n_features: int) -> tuple[int, int, int]:
+        """``(samples, validation samples, test samples)`` for an instance of ``n_features``.
+
+        With ``samples_per_feature`` the sample count follows the feature count,
+        ``clip(samples_per_feature * p, min_samples, n_samples)``; otherwise it is
+        ``n_samples``. The validation and test splits are each a twelfth unless given.
+        """
+        params = self._params
+        n = params["n_samples"]
+        if params["samples_per_feature"] is not None:
+            n = min(n, max(params["min_samples"], params["samples_per_feature"] * n_features))
+        n_val = params["val_samples"] or n // 12
+        n_test = params["test_samples"] or n // 12
+        return n, n_val, n_test
+
     # ------------------------------------------------------------------ steps
     def _chunks(self, spaces: Sequence[FeatureSpace]) -> list[list[int]]:
-        """Group instances of similar feature counts (less padding), bounded in size."""
+        """Group instances of similar feature counts (less padding) and one sample count,
+        bounded in size."""
         order = sorted(range(len(spaces)), key=lambda i: spaces[i].n_features)
-        n_samples = self._params["n_samples"]
         chunks: list[list[int]] = []
         current: list[int] = []
         for i in order:
             p = spaces[i].n_features
+            n_samples = self.samples_for(p)[0]
             size_if_added = (len(current) + 1) * n_samples * p
             if current and (
                 len(current) >= self._params["instances_per_chunk"]
                 or size_if_added > _CHUNK_INPUT_ELEMENTS
+                or self.samples_for(spaces[current[0]].n_features)[0] != n_samples
             ):
                 chunks.append(current)
                 current = []
@@ -202,7 +268,9 @@ class MADEX(Detector):
 
     def _query(self, space: FeatureSpace, seed: int) -> QueriedInstance:
         params = self._params
-        masks = sample_masks(space.n_features, params["n_samples"], make_generator(seed))
+        masks = sample_masks(
+            space.n_features, self.samples_for(space.n_features)[0], make_generator(seed)
+        )
         all_off = torch.zeros(1, space.n_features, dtype=torch.bool)
         querier = Querier(
             space, batch_size=params["query_batch_size"], budget=params["query_budget"]
@@ -225,20 +293,16 @@ class MADEX(Detector):
         params = self._params
         start = time.perf_counter()
         device = torch.device(getattr(spaces[0], "device", None) or "cpu")
-        instances = [
-            self._query(space, seed)
-            for space, seed in tqdm(
-                list(zip(spaces, seeds)),
-                desc="querying",
-                unit="instance",
-                disable=(not progress) if progress is not None else None,
-                leave=False,
-            )
-        ]
+        bar = progress_bar(len(spaces), "MADEX querying", "instance", progress, leave=False)
+        instances = []
+        for space, seed in zip(spaces, seeds):
+            instances.append(self._query(space, seed))
+            bar.update(1)
+        bar.close()
         counts = [inst.space.n_features for inst in instances]
         p_max = max(counts)
         n_inst = len(instances)
-        n_samples = params["n_samples"]
+        n_samples, n_val, n_test = self.samples_for(counts[0])
         x = torch.zeros(n_inst, n_samples, p_max, device=device)
         for i, inst in enumerate(instances):
             x[i, :, : counts[i]] = inst.masks.to(device=device, dtype=torch.float32)
@@ -247,7 +311,6 @@ class MADEX(Detector):
         y = torch.stack([inst.values.double().cpu() for inst in instances])  # [I, S]
         w = torch.stack([kernel_weights(inst.masks, params["kernel_width"]) for inst in instances])
 
-        n_val, n_test = params["val_samples"], params["test_samples"]
         n_train = n_samples - n_val - n_test
         tr, va, te = (
             slice(0, n_train),
@@ -317,6 +380,7 @@ class MADEX(Detector):
             w_val=w[:, va],
             progress=progress,
             feature_counts=counts,
+            binary=True,
         )
         return read_out(
             surrogates, x, ys, w, splits, y_std, instances, counts, self.name, self.get_params()

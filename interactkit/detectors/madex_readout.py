@@ -68,7 +68,7 @@ def read_out(
     test_r2 = finite_or_none(
         weighted_r2(surrogates.predict(x[:, te]), ys[:, te], w[:, te], min_variance=1e-6)
     )
-    warn_poor_fits(val_r2, counts, params["n_samples"])
+    warn_poor_fits(val_r2, counts, x.shape[1])
 
     z = unit_influence(surrogates.weights)
     w1 = surrogates.weights[0]

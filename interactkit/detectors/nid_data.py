@@ -20,7 +20,8 @@ from interactkit.detectors.nid import (
     ranked_pairs,
     unit_influence,
 )
-from interactkit.detectors.surrogate import SurrogateConfig, fit_surrogates
+from interactkit.detectors.surrogate import SurrogateConfig
+from interactkit.detectors.surrogate_fit import fit_surrogates
 from interactkit.results import LocalExplanation, make_interactions
 from interactkit.sampling import make_generator, resolve_seeds
 
@@ -30,8 +31,14 @@ ArrayLike = Any
 
 
 def _as_xy(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    try:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"X and y must be numbers ({err}); encode categorical columns (e.g. one-hot or "
+            "ordinal codes) before detecting interactions"
+        ) from None
     if x.ndim != 2:
         raise ValueError(f"X must be 2-D [n_samples, n_features], got shape {x.shape}")
     if y.ndim == 2 and y.shape[1] == 1:
@@ -203,7 +210,7 @@ def mixed_differences(
         delta = f(c; a, b) - f(c; a', b) - f(c; a, b') + f(c; a', b')
 
     Args:
-        model: :class:`~interactkit.surrogate.Surrogates` of ``I`` instances.
+        model: :class:`~interactkit.detectors.surrogate.Surrogates` of ``I`` instances.
         x: ``[I, M, p]`` rows to draw contexts and values from (e.g. validation data).
         n_contexts: contexts per pair.
         seeds: one seed per instance.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from interactkit.detectors.archdetect import ArchDetect
@@ -25,6 +26,17 @@ def get_detector(method: str | Detector = "madex", **params: Any) -> Detector:
     if not isinstance(method, str) or method.lower() not in DETECTORS:
         raise ValueError(f"unknown method {method!r}; choose one of {sorted(DETECTORS)}")
     cls = DETECTORS[method.lower()]
+    accepted = [n for n in inspect.signature(cls.__init__).parameters if n != "self"]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise TypeError(
+            f"{cls.__name__} has no parameter(s) {unknown}; it takes {accepted}"
+            + (
+                " (n_samples is MADEX's)"
+                if cls.name == "archdetect" and "n_samples" in unknown
+                else ""
+            )
+        )
     try:
         return cls(**params)
     except TypeError as err:

@@ -6,14 +6,22 @@
 """
 
 from interactkit.results.attribution import Attribution
-from interactkit.results.global_explanation import GlobalExplanation, GlobalInteraction
+from interactkit.results.global_explanation import (
+    GlobalExplanation,
+    GlobalInteraction,
+    SegmentDifference,
+)
 from interactkit.results.local_explanation import Interaction, LocalExplanation, make_interactions
+from interactkit.results.stability import GlobalChange, Replication
 
 __all__ = [
     "Attribution",
+    "GlobalChange",
     "GlobalExplanation",
     "GlobalInteraction",
     "Interaction",
     "LocalExplanation",
+    "Replication",
+    "SegmentDifference",
     "make_interactions",
 ]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from interactkit._utils import jsonio
+from interactkit._utils.checks import check_int
 from interactkit.results.saved import Saved
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,7 @@ class Attribution(Saved):
 
     def top(self, k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` features of largest ``|value|``, as ``(name, value)``."""
+        k = check_int("k", k, minimum=0)
         order = np.argsort(-np.abs(self.values), kind="stable")[:k]
         return [(self.feature_names[i], float(self.values[i])) for i in order]
 
@@ -79,23 +81,23 @@ class Attribution(Saved):
 
     @classmethod
     def _build(cls, data: dict[str, Any]) -> Attribution:
-        names = [str(n) for n in data["feature_names"]]
-        values = np.asarray([float(v) for v in data["values"]], dtype=float)
-        if values.shape != (len(names),):
-            raise ValueError(f"{values.shape[0]} values for {len(names)} features")
+        names = jsonio.strings(data["feature_names"], "feature_names")
+        if not isinstance(data["method"], str):
+            raise TypeError(f"method must be a str, got {type(data['method']).__name__}")
+        n_queries = jsonio.integer(data.get("n_queries", 0), "n_queries")
+        if n_queries < 0:
+            raise ValueError(f"n_queries must be >= 0, got {n_queries}")
         return cls(
-            method=str(data["method"]),
+            method=data["method"],
             feature_names=names,
-            values=values,
-            params=dict(data.get("params") or {}),
-            n_queries=int(data.get("n_queries", 0)),
-            value=None if data.get("value") is None else float(data["value"]),
-            baseline_value=None
-            if data.get("baseline_value") is None
-            else float(data["baseline_value"]),
-            wall_time=float(data.get("wall_time", 0.0)),
-            model_time=float(data.get("model_time", 0.0)),
-            seed=None if data.get("seed") is None else int(data["seed"]),
+            values=jsonio.numbers(data["values"], "values", len(names)),
+            params=jsonio.mapping(data.get("params"), "params"),
+            n_queries=n_queries,
+            value=jsonio.opt_number(data.get("value"), "value"),
+            baseline_value=jsonio.opt_number(data.get("baseline_value"), "baseline_value"),
+            wall_time=jsonio.number(data.get("wall_time", 0.0), "wall_time"),
+            model_time=jsonio.number(data.get("model_time", 0.0), "model_time"),
+            seed=jsonio.opt_integer(data.get("seed"), "seed"),
         )
 
     def to_frame(self) -> pd.DataFrame:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from interactkit._utils import jsonio
+from interactkit._utils.checks import check_int
 from interactkit.results.saved import Saved
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["GlobalExplanation", "GlobalInteraction"]
+__all__ = ["GlobalExplanation", "GlobalInteraction", "SegmentDifference"]
 
 FORMAT = "interactkit.GlobalExplanation"
 FORMAT_VERSION = 1
@@ -47,19 +48,56 @@ class GlobalInteraction:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GlobalInteraction:
-        """Rebuild from :meth:`to_dict` output."""
-        return cls(
-            tuple(jsonio.strings(data["names"], "names")),
-            jsonio.integer(data["count"], "count"),
-            jsonio.number(data["frequency"], "frequency"),
-            jsonio.number(data["ci_low"], "ci_low"),
-            jsonio.number(data["ci_high"], "ci_high"),
-        )
+        """Rebuild from :meth:`to_dict` output (counts >= 0, shares in [0, 1])."""
+        count = jsonio.integer(data["count"], "count")
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count}")
+        shares = [jsonio.number(data[k], k) for k in ("frequency", "ci_low", "ci_high")]
+        for key, value in zip(("frequency", "ci_low", "ci_high"), shares, strict=True):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{key} is a share of the instances, in [0, 1]; got {value}")
+        return cls(tuple(jsonio.strings(data["names"], "names")), count, *shares)
 
     def __str__(self) -> str:
         return (
             f"{{{', '.join(self.names)}}} {self.count} ({self.frequency:.1%}, "
             f"{self.ci_low:.1%}–{self.ci_high:.1%})"
+        )
+
+
+@dataclass(frozen=True)
+class SegmentDifference:
+    """Frequency of a global interaction in ``segment`` minus its frequency in all others.
+
+    ``ci_low``/``ci_high`` bound the difference (bootstrap over instances within each group,
+    Bonferroni-adjusted for the number of differences tested); ``holds`` is True when the
+    interval excludes 0.
+    """
+
+    names: tuple[str, ...]
+    segment: str
+    frequency: float
+    rest_frequency: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    holds: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["names"] = list(self.names)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegmentDifference:
+        return cls(
+            tuple(jsonio.strings(data["names"], "names")),
+            str(data["segment"]),
+            *(
+                jsonio.number(data[k], k)
+                for k in ("frequency", "rest_frequency", "difference", "ci_low", "ci_high")
+            ),
+            bool(data["holds"]),
         )
 
 
@@ -75,6 +113,8 @@ class GlobalExplanation(Saved):
         n_instances: instances explained.
         candidates: the most frequent keys before selection (up to 1000), with counts.
         segments: per-segment global explanations when ``segments`` were given.
+        segment_differences: for each selected interaction and segment, its frequency there
+            against the other segments, with an interval and whether the difference holds.
         params: settings (k, top, method, detector parameters, bootstrap).
     """
 
@@ -91,8 +131,13 @@ class GlobalExplanation(Saved):
     n_queries: int = 0
     feature_names: list[str] | None = None
     pair_strength: np.ndarray | None = None
+    segment_differences: list[SegmentDifference] = field(default_factory=list)
 
     def top(self, k: int = 10, order: int | None = None) -> list[GlobalInteraction]:
+        """The ``k`` most frequent global interactions (of one ``order`` when given)."""
+        k = check_int("k", k, minimum=0)
+        if order is not None:
+            order = check_int("order", order, minimum=1)
         items = (
             self.interactions
             if order is None
@@ -113,6 +158,7 @@ class GlobalExplanation(Saved):
             "model_time": self.model_time,
             "n_queries": self.n_queries,
             "feature_names": self.feature_names,
+            "segment_differences": [d.to_dict() for d in self.segment_differences],
             "pair_strength": None
             if self.pair_strength is None
             else np.round(self.pair_strength, 6).tolist(),
@@ -132,7 +178,7 @@ class GlobalExplanation(Saved):
                 raise ValueError("pair_strength does not match feature_names")
         return cls(
             interactions=[GlobalInteraction.from_dict(d) for d in data["interactions"]],
-            n_instances=jsonio.integer(data["n_instances"], "n_instances"),
+            n_instances=_count(data["n_instances"], "n_instances"),
             candidates=[
                 (tuple(jsonio.strings(k, "candidate")), jsonio.integer(c, "candidate count"))
                 for k, c in data.get("candidates", [])
@@ -147,6 +193,9 @@ class GlobalExplanation(Saved):
             n_queries=jsonio.integer(data.get("n_queries", 0), "n_queries"),
             feature_names=names,
             pair_strength=pair_strength,
+            segment_differences=[
+                SegmentDifference.from_dict(d) for d in data.get("segment_differences", [])
+            ],
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -179,3 +228,11 @@ class GlobalExplanation(Saved):
             f"GlobalExplanation(n_instances={self.n_instances}, "
             f"n_interactions={len(self.interactions)}{seg}, top=[{top}])"
         )
+
+
+def _count(value: Any, name: str) -> int:
+    """A count read from saved data: an int >= 0."""
+    count = jsonio.integer(value, name)
+    if count < 0:
+        raise ValueError(f"{name} must be >= 0, got {count}")
+    return count

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from interactkit._utils import jsonio
+from interactkit._utils.checks import check_int
 from interactkit.results.saved import Saved
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,8 @@ class Interaction:
         names = tuple(jsonio.strings(data["names"], "interaction names"))
         if len(features) != len(names) or not features:
             raise ValueError("an interaction needs one name per feature index")
+        if len(set(features)) != len(features):
+            raise ValueError(f"interaction features {features} repeat a feature")
         if n_features is not None and not all(0 <= i < n_features for i in features):
             raise ValueError(f"interaction features {features} outside 0..{n_features - 1}")
         return cls(
@@ -73,6 +76,39 @@ class Interaction:
     def __repr__(self) -> str:
         effect = "" if self.effect is None else f", effect={self.effect:+.4g}"
         return f"Interaction({{{', '.join(self.names)}}}, strength={self.strength:.4g}{effect})"
+
+
+def feature_index(feature: Any, names: Sequence[str]) -> int:
+    """The index of a feature given by index (negative counts from the end) or by name.
+
+    Raises:
+        IndexError: an index outside ``-n .. n-1``. KeyError: no feature of that name.
+        TypeError: neither an int nor a str.
+    """
+    n = len(names)
+    if isinstance(feature, (int, np.integer)) and not isinstance(feature, bool):
+        if not -n <= int(feature) < n:
+            raise IndexError(f"feature index {feature} is out of range for {n} features")
+        return int(feature) % n
+    if isinstance(feature, str):
+        try:
+            return list(names).index(feature)
+        except ValueError:
+            shown = ", ".join(repr(x) for x in names[:10]) + (", ..." if n > 10 else "")
+            raise KeyError(f"no feature named {feature!r}; the features are {shown}") from None
+    raise TypeError(f"a feature is an index or a name, got {type(feature).__name__}")
+
+
+def _named(interaction: Interaction, names: Sequence[str]) -> Interaction:
+    """``interaction`` if its names are those of its feature indices (a saved file that says
+    otherwise is damaged)."""
+    expected = tuple(names[i] for i in interaction.features)
+    if interaction.names != expected:
+        raise ValueError(
+            f"interaction {list(interaction.names)} does not match the names of its features "
+            f"{list(interaction.features)} ({list(expected)})"
+        )
+    return interaction
 
 
 def make_interactions(
@@ -147,8 +183,9 @@ class LocalExplanation(Saved):
             order: only sets of this size (e.g. 2 for pairs).
             detected: take them from :attr:`detected` (after the cut-off) instead of the ranking.
         """
-        if k < 0:
-            raise ValueError(f"k must be >= 0, got {k}")
+        k = check_int("k", k, minimum=0)
+        if order is not None:
+            order = check_int("order", order, minimum=1)
         source = self.interactions
         if detected:
             if self.detected is None:
@@ -160,7 +197,7 @@ class LocalExplanation(Saved):
 
     def pairs(self, k: int | None = None) -> list[Interaction]:
         """Pairwise interactions ranked by pairwise strength (all stored pairs if ``k`` is None)."""
-        return self.pair_list if k is None else self.pair_list[:k]
+        return self.pair_list if k is None else self.pair_list[: check_int("k", k, minimum=0)]
 
     def pair_matrix(self) -> np.ndarray:
         """Symmetric ``[n, n]`` pairwise strength matrix (zero for pairs not stored)."""
@@ -172,8 +209,12 @@ class LocalExplanation(Saved):
         return mat
 
     def main_effect(self, feature: int | str) -> float:
-        idx = feature if isinstance(feature, int) else self.feature_names.index(feature)
-        return float(self.main_effects[idx])
+        """The main effect of a feature given by index (negative counts from the end) or name.
+
+        Raises:
+            IndexError: an index outside the features. KeyError: no feature of that name.
+        """
+        return float(self.main_effects[feature_index(feature, self.feature_names)])
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict[str, Any]:
@@ -202,6 +243,8 @@ class LocalExplanation(Saved):
     def _build(cls, data: dict[str, Any]) -> LocalExplanation:
         names = jsonio.strings(data["feature_names"], "feature_names")
         n = len(names)
+        if not isinstance(data["method"], str):
+            raise TypeError(f"method must be a str, got {type(data['method']).__name__}")
         pairs = data["pairs"]
         if not isinstance(pairs, list):
             raise TypeError("pairs must be a list")
@@ -224,15 +267,21 @@ class LocalExplanation(Saved):
         detected = data.get("detected")
         if detected is not None and not isinstance(detected, list):
             raise TypeError("detected must be a list or null")
+        interactions = [_named(Interaction.from_dict(d, n), names) for d in data["interactions"]]
+        n_queries = jsonio.integer(data.get("n_queries", 0), "n_queries")
+        if n_queries < 0:
+            raise ValueError(f"n_queries must be >= 0, got {n_queries}")
         return cls(
-            method=str(data["method"]),
+            method=data["method"],
             feature_names=names,
-            interactions=[Interaction.from_dict(d, n) for d in data["interactions"]],
+            interactions=interactions,
             pair_list=pair_list,
             main_effects=jsonio.numbers(data["main_effects"], "main_effects", n),
-            detected=None if detected is None else [Interaction.from_dict(d, n) for d in detected],
+            detected=None
+            if detected is None
+            else [_named(Interaction.from_dict(d, n), names) for d in detected],
             cutoff=jsonio.opt_integer(data.get("cutoff"), "cutoff"),
-            n_queries=jsonio.integer(data.get("n_queries", 0), "n_queries"),
+            n_queries=n_queries,
             surrogate_fit=jsonio.mapping(data.get("surrogate_fit"), "surrogate_fit"),
             value=jsonio.opt_number(data.get("value"), "value"),
             baseline_value=jsonio.opt_number(data.get("baseline_value"), "baseline_value"),

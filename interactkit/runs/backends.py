@@ -33,6 +33,13 @@ def _chunks(
     items: Iterable[Any], segments: Iterable[Hashable] | None, size: int
 ) -> Iterator[tuple[int, int, list[Any], list[str] | None]]:
     it = iter(items)
+    if segments is not None and (
+        isinstance(segments, (str, bytes)) or not isinstance(segments, Iterable)
+    ):
+        raise TypeError(
+            "segments must hold one label per instance (a list, array or column), got "
+            f"{type(segments).__name__} {segments!r}"[:200]
+        )
     seg_it = None if segments is None else iter(segments)
     start = 0
     for index in itertools.count():
@@ -65,7 +72,7 @@ def iter_shards(
     items: Iterable[Any],
     *,
     seed: int,
-    top: int,
+    top: int | None,
     key: KeyFn | None,
     segments: Iterable[Hashable] | None,
     chunk_size: int,

@@ -36,6 +36,11 @@ class RunDirectory:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
             raise RunError(f"run directory {self.path} is a file; give a directory path")
+        blocker = next((p for p in self.path.absolute().parents if p.is_file()), None)
+        if blocker is not None:
+            raise RunError(
+                f"cannot create the run directory {self.path}: {blocker} is a file, not a folder"
+            )
         self.shard_dir = self.path / "shards"
         self.arguments = jsonio.jsonable(arguments)
         manifest = self.path / "manifest.json"
@@ -60,7 +65,7 @@ class RunDirectory:
                     f"{', '.join(diff)}); give a new run directory or delete this one"
                 )
         else:
-            self.shard_dir.mkdir(parents=True, exist_ok=True)
+            _make_dir(self.shard_dir, self.path)
             manifest_data = {
                 "format": MANIFEST_FORMAT,
                 "version": FORMAT_VERSION,
@@ -68,7 +73,7 @@ class RunDirectory:
                 "arguments": self.arguments,
             }
             jsonio.atomic_write(manifest, json.dumps(manifest_data))
-        self.shard_dir.mkdir(parents=True, exist_ok=True)
+        _make_dir(self.shard_dir, self.path)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[RunDirectory]:
@@ -138,6 +143,17 @@ class RunDirectory:
     def write(self, shard: ShardResult) -> None:
         """Save a finished shard (atomically)."""
         jsonio.atomic_write(self.shard_path(shard.index), json.dumps(shard.to_dict()))
+
+
+def _make_dir(path: Path, run: Path) -> None:
+    """``mkdir -p path``; an OS refusal (permissions, read-only disk) as a RunError naming it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunError(
+            f"cannot create the run directory {run} ({err.strerror or err}); give a folder "
+            "you can write to"
+        ) from None
 
 
 def _read_lock(path: Path) -> dict[str, Any] | None:

@@ -228,7 +228,7 @@ def reduce_shard(
     index: int,
     start: int,
     explanations: Sequence[LocalExplanation],
-    top: int,
+    top: int | None,
     key: KeyFn | None,
     segments: Sequence[str] | None,
     digest: str,
@@ -270,7 +270,7 @@ def explain_shard(
     start: int,
     items: Sequence[Any],
     seed: int,
-    top: int,
+    top: int | None,
     key: KeyFn | None,
     segments: Sequence[str] | None,
 ) -> ShardResult:

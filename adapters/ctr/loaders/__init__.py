@@ -25,7 +25,7 @@ from interactkit.adapters.ctr.loaders.criteo import (
     criteo_int_tokens,
     load_criteo,
 )
-from interactkit.adapters.ctr.loaders.csv import load_csv
+from interactkit.adapters.ctr.loaders.csv import frame_data, load_csv
 from interactkit.adapters.ctr.loaders.frappe import FRAPPE_FIELDS, load_frappe
 from interactkit.adapters.ctr.loaders.registry import load_dataset
 
@@ -36,6 +36,7 @@ __all__ = [
     "CRITEO_INTEGER",
     "FRAPPE_FIELDS",
     "criteo_int_tokens",
+    "frame_data",
     "load_avazu",
     "load_criteo",
     "load_csv",

@@ -17,7 +17,7 @@ from interactkit.adapters.ctr.schema import DataFormatError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["load_csv"]
+__all__ = ["frame_data", "load_csv"]
 
 
 def load_csv(
@@ -79,21 +79,7 @@ def load_csv(
         labels = parse_binary_labels(frame[label], f"{p} (column {label!r})")
         frame = frame.drop(columns=[label, *drop])
         if not kinds:
-            cat, den = [], []
-            for c in frame.columns:
-                if c in declared_cat:
-                    cat.append(c)
-                elif c in declared_dense:
-                    den.append(c)
-                elif pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
-                    frame[c]
-                ):
-                    den.append(c)
-                else:
-                    cat.append(c)
-            if not cat and not den:
-                raise DataFormatError(f"{p}: no feature columns besides the label")
-            kinds["categorical"], kinds["dense"] = cat, den
+            kinds.update(_column_kinds(frame, declared_cat, declared_dense, str(p)))
         return frame, labels
 
     def make_encoder() -> CTREncoder:
@@ -112,3 +98,72 @@ def load_csv(
         seed=seed,
         ordered=ordered,
     )
+
+
+def _column_kinds(
+    frame: pd.DataFrame, declared_cat: Sequence[str], declared_dense: Sequence[str], where: str
+) -> dict[str, list[str]]:
+    """Categorical and dense columns: as declared, else text/bool -> categorical, numbers ->
+    dense."""
+    import pandas as pd
+
+    cat, den = [], []
+    for c in frame.columns:
+        if c in declared_cat:
+            cat.append(c)
+        elif c in declared_dense:
+            den.append(c)
+        elif pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]):
+            den.append(c)
+        else:
+            cat.append(c)
+    if not cat and not den:
+        raise DataFormatError(f"{where}: no feature columns besides the label")
+    return {"categorical": cat, "dense": den}
+
+
+def frame_data(
+    frame: pd.DataFrame,
+    label: str,
+    *,
+    categorical: Sequence[str] | None = None,
+    dense: Sequence[str] | None = None,
+    drop: Sequence[str] = (),
+    min_count: int = 5,
+    standardize: bool = True,
+    split: Split = (0.8, 0.1, 0.1),
+    seed: int = 0,
+    ordered: bool = False,
+) -> CTRData:
+    """:func:`load_csv` for rows already in a DataFrame (raw rows with a 0/1 ``label`` column).
+
+    The frame is split (stratified random by ``seed``, or in row order with ``ordered=True``),
+    the encoder fitted on the training part; the raw rows stay in ``data.raw_rows(part)``.
+    """
+    import pandas as pd
+
+    from interactkit.adapters.ctr.data import encode_splits, split_indices
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a DataFrame, got {type(frame).__name__}")
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    if label not in frame.columns:
+        raise DataFormatError(
+            f"the DataFrame has no label column {label!r}; columns are {list(frame.columns)}"
+        )
+    unknown = [c for c in (*(categorical or ()), *(dense or ()), *drop) if c not in frame.columns]
+    if unknown:
+        raise DataFormatError(f"columns {unknown} not found in {list(frame.columns)}")
+    labels = parse_binary_labels(frame[label], f"the DataFrame (column {label!r})")
+    rows = frame.drop(columns=[label, *drop]).reset_index(drop=True)
+    kinds = _column_kinds(rows, list(categorical or ()), list(dense or ()), "the DataFrame")
+    parts = split_indices(labels, split, seed=seed, ordered=ordered)
+    keys = ("train", "val", "test")
+    frames = {k: rows.iloc[i].reset_index(drop=True) for k, i in zip(keys, parts, strict=True)}
+    labs = {k: labels[i] for k, i in zip(keys, parts, strict=True)}
+    how = "row order" if ordered else f"stratified random, seed {seed}"
+    meta = {"split": f"{'/'.join(str(round(100 * f)) for f in split)} split, {how}"}
+    encoder = CTREncoder(
+        kinds["categorical"], kinds["dense"], min_count=min_count, standardize=standardize
+    )
+    return encode_splits(frames, labs, encoder, label, f"DataFrame[{len(frame)} rows]", meta)

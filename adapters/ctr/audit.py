@@ -1,0 +1,381 @@
+"""The whole ad-model audit in one call: ``audit(model, data) -> AuditResult``.
+
+Steps: data (a :class:`CTRData`, a spec such as ``"csv:clicks.csv"``, or a DataFrame of raw rows
+with a label column) -> the model (the user's, or a source model trained here) -> GLIDER over the
+first ``instances`` validation impressions -> the top global interactions crossed into target
+models and compared with the plain targets and random crosses -> :class:`AuditResult`.
+
+Models (``inputs="auto"`` decides, see :func:`~interactkit.adapters.ctr.model_files.infer_inputs`):
+
+* a model of the user's **raw rows**: ``predict(df) -> probabilities or logits`` or an object
+  with ``predict_proba`` (a scikit-learn pipeline with its own encoders, a LightGBM classifier,
+  a DeepCTR-Torch model behind the user's label encoders); explained with
+  :class:`~interactkit.adapters.ctr.raw.RawExplainer` on ``data.raw_rows(...)``, "off" =
+  ``baseline`` (background rows by default, :mod:`~interactkit.adapters.ctr.baselines`);
+* a model of interactkit's **encoded rows** (a torch module, a DeepCTR-Torch model, a TorchScript /
+  ``torch.export`` file, a callable on encoded frames with ``inputs="encoded"``), explained with
+  :class:`~interactkit.adapters.ctr.explainer.CTRExplainer`;
+* a :class:`~interactkit.adapters.ctr.source.SourceModel`, or None to train one (``source``).
+
+Either way the interactions are named by field, and the crosses are built from the same rows
+(the encoded form of the raw rows), so crossing works for raw-row models too.
+
+GLIDER checkpoints: with ``run_dir`` (the CLI uses ``OUT/glider-run``) finished shards are
+saved; a rerun with the same settings resumes or reuses them, a run with other GLIDER settings
+starts the directory afresh, and a directory computed for another model or other rows is
+refused (its fingerprints differ) unless ``fresh=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import interactkit
+from interactkit._utils import jsonio
+from interactkit.adapters.ctr.audit_result import AuditResult
+from interactkit.adapters.ctr.baselines import DEFAULT_N_BACKGROUND
+from interactkit.adapters.ctr.comparison import compare_crosses
+from interactkit.adapters.ctr.data import CTRData
+from interactkit.adapters.ctr.explainer import CTRExplainer
+from interactkit.adapters.ctr.model_files import LoadedModel, infer_inputs
+from interactkit.adapters.ctr.planted import ground_truth_report
+from interactkit.adapters.ctr.raw import RawExplainer
+from interactkit.adapters.ctr.source import SourceModel, train_source_model
+from interactkit.runs import RunError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from interactkit import GlobalExplanation
+    from interactkit.adapters.ctr.baselines import Baseline
+    from interactkit.adapters.ctr.comparison import CrossComparison
+
+__all__ = ["TARGETS", "audit"]
+
+TARGETS = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
+_RUN_SETTINGS = "audit-settings.json"
+
+
+def audit(
+    model: object | None = None,
+    data: CTRData | str | pd.DataFrame = "synthetic",
+    *,
+    label: str | None = None,
+    inputs: str = "auto",
+    output: str = "auto",
+    baseline: Baseline = "background",
+    n_background: int = DEFAULT_N_BACKGROUND,
+    source: str = "mlp",
+    instances: int = 300,
+    method: str = "madex",
+    samples: int = 6000,
+    detector_params: Mapping[str, Any] | None = None,
+    k: int = 20,
+    cross: int | None = None,
+    targets: Sequence[str] = TARGETS,
+    seeds: int = 3,
+    target_size: str = "small",
+    target_epochs: int = 10,
+    segment_by: str | None = None,
+    replace_subsets: bool = False,
+    seed: int = 0,
+    run_dir: str | Path | None = None,
+    fresh: bool = False,
+    verbose: bool = False,
+) -> AuditResult:
+    """Audit a CTR model: its global interactions and whether crossing them helps targets.
+
+    Args:
+        model: the model (see the module docstring), a
+            :class:`~interactkit.adapters.ctr.model_files.LoadedModel`, or None to train a
+            source model of kind ``source`` (``"mlp"`` or ``"deepfm"``).
+        data: a :class:`CTRData`, a spec for :func:`~interactkit.adapters.ctr.loaders.load_dataset`
+            (``"synthetic"``, ``"csv:PATH"``, ...), or a DataFrame of raw rows with a ``label``
+            column (split 80/10/10 and encoded as :func:`~interactkit.adapters.ctr.load_csv`).
+        label: the label column of a csv spec or a DataFrame.
+        inputs: ``"auto"``, ``"raw"`` or ``"encoded"``: which rows the model takes.
+        output: ``"auto"``, ``"logit"`` or ``"probability"``: what the model returns.
+        baseline, n_background: "off" for a raw-row model
+            (:mod:`~interactkit.adapters.ctr.baselines`; default background rows).
+        instances: validation impressions explained (paper: 1000).
+        method: local detector, ``"madex"`` (paper) or ``"archdetect"``.
+        samples: MADEX perturbations per impression (paper: 6000).
+        detector_params: further detector parameters (e.g. ``{"hidden": (64, 32)}``).
+        k: global interactions selected.
+        cross: how many of them to cross into the targets (default all ``k``).
+        targets: target model names (``()`` for none); seeds: training seeds per variant;
+            target_size, target_epochs: their size (``"small"``/``"paper"``) and epoch cap.
+        segment_by: also select global interactions per value of this field.
+        replace_subsets: the paper's GLIDER selection rule.
+        seed: seed of the data split, the source model, the background draw and GLIDER.
+        run_dir: GLIDER checkpoint directory (see the module docstring).
+        fresh: recompute GLIDER even if ``run_dir`` holds a finished run.
+        verbose: print each step.
+    """
+    say = print if verbose else _quiet
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    data, spec = _load(data, label, seed)
+    planted = data.meta.get("planted") or None
+    if segment_by is not None and segment_by not in data.schema.names:
+        raise ValueError(f"segment_by {segment_by!r} is not a field; fields: {data.schema.names}")
+    timings["data"] = time.perf_counter() - t0
+    say(
+        f"data: {data.name or spec}: {len(data.train)} train / {len(data.val)} val / "
+        f"{len(data.test)} test rows, {len(data.schema)} fields"
+    )
+
+    t = time.perf_counter()
+    explainer, info, trained = _explainer(
+        model, data, inputs, output, baseline, n_background, source, seed
+    )
+    timings["source_model"] = time.perf_counter() - t
+    say(f"model: {info['note']}")
+
+    n = min(int(instances), len(data.val))
+    if n < 1:
+        raise ValueError("instances must be >= 1")
+    raw = info["inputs"] == "raw"
+    rows = data.raw_rows("val").iloc[:n] if raw else data.val.frame.iloc[:n]
+    spaces = explainer.spaces(rows)
+    segments = None
+    if segment_by is not None:
+        segments = [s.values[segment_by] for s in spaces]
+    params = dict(detector_params or {})
+    if method == "madex":
+        params.setdefault("n_samples", samples)
+    settings = {
+        "data": spec,
+        "label": data.label,
+        "model": info["note"],
+        "inputs": info["inputs"],
+        "instances": n,
+        "method": method,
+        "k": k,
+        "seed": seed,
+        "segment_by": segment_by,
+        "replace_subsets": replace_subsets,
+        "baseline": info.get("baseline"),
+        **params,
+    }
+    t = time.perf_counter()
+    global_exp = _glider(
+        spaces, segments, settings, params, k, method, seed, replace_subsets, run_dir, fresh, say
+    )
+    timings["glider"] = time.perf_counter() - t
+
+    example = interactkit.explain(spaces[0], method=method, seed=seed, **params)
+    selected = [tuple(it.names) for it in global_exp.interactions]
+    truth = ground_truth_report(selected, planted) if planted else None
+
+    t = time.perf_counter()
+    crossable = [s for s in selected if all(f in data.schema for f in s) and len(s) >= 2]
+    skipped = [list(s) for s in selected if s not in crossable]
+    to_cross = crossable[:cross] if cross else crossable
+    comparison = None
+    if targets and to_cross:
+        say(f"crossing {len(to_cross)} interactions into {', '.join(targets)} ...")
+        comparison = compare_crosses(
+            data,
+            to_cross,
+            models=list(targets),
+            seeds=list(range(seeds)),
+            size=target_size,
+            max_epochs=target_epochs,
+        )
+    timings["targets"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return AuditResult(
+        settings=settings,
+        data={
+            "spec": spec,
+            "name": data.name,
+            "fields": data.schema.names,
+            "rows": {"train": len(data.train), "val": len(data.val), "test": len(data.test)},
+            "ctr": {"train": data.train.ctr, "test": data.test.ctr},
+        },
+        model=info,
+        glider=global_exp,
+        example_row=dict(spaces[0].values),
+        example=example,
+        crossing=None if comparison is None else _crossing_record(comparison, skipped),
+        ground_truth=truth,
+        timings=timings,
+        version=interactkit.__version__,
+        space=spaces[0],
+        comparison=comparison,
+        source=trained,
+    )
+
+
+# ----------------------------------------------------------------------------- steps
+def _quiet(*_: object) -> None:
+    return None
+
+
+def _load(data: CTRData | str | pd.DataFrame, label: str | None, seed: int) -> tuple[CTRData, str]:
+    import pandas as pd
+
+    from interactkit.adapters.ctr.loaders import load_dataset
+    from interactkit.adapters.ctr.loaders.csv import frame_data
+
+    if isinstance(data, CTRData):
+        return data, data.name or "CTRData"
+    if isinstance(data, pd.DataFrame):
+        if label is None:
+            raise ValueError("a DataFrame needs label=<name of its 0/1 click column>")
+        return frame_data(data, label, seed=seed), f"DataFrame[{len(data)} rows]"
+    if isinstance(data, str):
+        return load_dataset(data, label=label, seed=seed), data
+    raise TypeError(
+        f"data must be CTRData, a spec string or a DataFrame, got {type(data).__name__}"
+    )
+
+
+def _explainer(
+    model: object | None,
+    data: CTRData,
+    inputs: str,
+    output: str,
+    baseline: Baseline,
+    n_background: int,
+    source: str,
+    seed: int,
+) -> tuple[CTRExplainer | RawExplainer, dict[str, Any], SourceModel | None]:
+    """The explainer of the audited model, what to report about it, a source model trained here."""
+    note = None
+    if isinstance(model, LoadedModel):
+        note, model = model.description, model.model
+    if model is None:
+        trained = train_source_model(data, kind=source, seed=seed)
+        m = trained.metrics
+        info = {
+            "inputs": "source",
+            "note": f"trained {source}: test AUC {m['auc']:.4f}, logloss {m['logloss']:.4f}",
+            "metrics": _plain(m),
+            "output": "logit",
+        }
+        return trained.explainer(), info, trained
+    kind = infer_inputs(model, inputs)
+    name = note or type(model).__name__
+    if kind == "source":
+        assert isinstance(model, SourceModel)
+        explainer: CTRExplainer | RawExplainer = model.explainer()
+        info = {"inputs": kind, "note": note or f"source model ({model.kind})", "output": "logit"}
+    elif kind == "encoded":
+        explainer = CTRExplainer(model, data.schema, output=output)  # type: ignore[arg-type]
+        info = {"inputs": kind, "note": f"{name} (encoded rows)", "output": output}
+    else:
+        explainer = RawExplainer(
+            model, data, baseline=baseline, n_background=n_background, output=output, seed=seed
+        )
+        info = {
+            "inputs": kind,
+            "note": f"{name} (raw rows)",
+            "output": explainer.output,
+            "baseline": explainer.baseline_description,
+        }
+    info["metrics"] = _test_metrics(explainer, data, kind)
+    info["output"] = explainer.output  # resolved by now when it was "auto"
+    m = info["metrics"]
+    if m:
+        info["note"] += f": test AUC {m['auc']:.4f}, logloss {m['logloss']:.4f}"
+    return explainer, info, None
+
+
+def _test_metrics(explainer: CTRExplainer | RawExplainer, data: CTRData, kind: str) -> dict:
+    """Test AUC / logloss of the audited model (its own logits on the test rows)."""
+    from interactkit.adapters.ctr.training import evaluate_logits
+
+    rows = data.raw_rows("test") if kind == "raw" else data.test.frame
+    logits = explainer.predict_logit(rows)
+    return {k: float(v) for k, v in evaluate_logits(logits, data.test.labels).items()}
+
+
+def _glider(
+    spaces: list[Any],
+    segments: list[str] | None,
+    settings: dict[str, Any],
+    params: dict[str, Any],
+    k: int,
+    method: str,
+    seed: int,
+    replace_subsets: bool,
+    run_dir: str | Path | None,
+    fresh: bool,
+    say: Any,
+) -> GlobalExplanation:
+    """GLIDER over the spaces, checkpointed in ``run_dir`` (see the module docstring)."""
+    directory = None if run_dir is None else Path(run_dir)
+    if directory is not None:
+        _prepare_run_dir(directory, settings, fresh, say)
+    try:
+        global_exp = interactkit.glider(
+            spaces,
+            k=k,
+            method=method,
+            seed=seed,
+            segments=segments,
+            replace_subsets=replace_subsets,
+            run_dir=directory,
+            progress=None,
+            **params,
+        )
+    except RunError as err:
+        raise RunError(
+            f"{err}. The GLIDER checkpoint {directory} belongs to another model or other data: "
+            "pass fresh=True (CLI: --fresh) to recompute it, or use another output folder"
+        ) from None
+    say(
+        f"GLIDER: {len(spaces)} impressions in {global_exp.wall_time:.1f} s "
+        f"({global_exp.model_time / max(global_exp.wall_time, 1e-9):.0%} inside the model, "
+        f"{global_exp.n_queries} queries)"
+    )
+    return global_exp
+
+
+def _prepare_run_dir(directory: Path, settings: dict[str, Any], fresh: bool, say: Any) -> None:
+    """Start ``directory`` afresh when asked or when the GLIDER settings changed."""
+    # which model and rows were explained is checked by the run's fingerprints, not here
+    key = jsonio.jsonable(
+        {k: v for k, v in settings.items() if k not in ("k", "model", "data", "label")}
+    )
+    marker = directory / _RUN_SETTINGS
+    if directory.exists():
+        if not marker.is_file():
+            raise RunError(
+                f"{directory} exists but is not a GLIDER checkpoint of an audit; delete it or "
+                "use another output folder"
+            )
+        try:
+            saved = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = None
+        if fresh or saved != key:
+            say(f"GLIDER: {'--fresh' if fresh else 'settings changed'}: recomputing {directory}")
+            shutil.rmtree(directory)
+        else:
+            say(f"GLIDER: resuming/reusing {directory} (same settings; --fresh recomputes)")
+    directory.mkdir(parents=True, exist_ok=True)
+    jsonio.atomic_write(marker, json.dumps(key))
+
+
+def _crossing_record(comparison: CrossComparison, skipped: list[list[str]]) -> dict[str, Any]:
+    return {
+        "crossed": [list(c) for c in comparison.crosses],
+        "skipped": skipped,
+        "random_control": {
+            str(s): [list(c) for c in r] for s, r in comparison.random_crosses.items()
+        },
+        "table": jsonio.jsonable(comparison.table.to_dict(orient="records")),
+        "summary": jsonio.jsonable(comparison.summary.to_dict(orient="records")),
+    }
+
+
+def _plain(d: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if isinstance(v, int | float | str) and k != "model"}

@@ -1,0 +1,236 @@
+"""Speed targets, each measured as ratios within one run (the machine is shared and noisy).
+
+Parts:
+
+* ``glider``: GLIDER over 1000 Criteo impressions (39 fields) of a DeepFM source model: MADEX
+  with its defaults, MADEX with the paper's settings, and ArchDetect; wall time, time inside
+  the model, the top global interactions.
+* ``text``: MADEX (defaults) against ArchDetect on 14-20-word sentences of the offline MiniLM
+  SST-2 classifier: time, queries, and the model-measured quality of the top pair.
+* ``reference``: interactkit's MADEX against the reference MADEX (the authors' code, checked out
+  by the reader: ``--reference PATH`` to its ``1. madex`` folder, or a folder holding its
+  ``neural_interaction_detection.py``, ``utils/general_utils.py`` and the sampler) on the same
+  black box (the 39-field DeepFM), at the paper's settings, per instance.
+
+    python benchmarks/speed.py --parts glider text --out benchmarks/results/speed.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import header, run_parts
+from _sq_suites import measured_strength
+
+import interactkit
+from interactkit.adapters.ctr import load_dataset, train_source_model
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def criteo_spaces(root: Path, instances: int) -> tuple[list, str]:
+    data = load_dataset(f"criteo:{root / 'criteo_sample'}", seed=0)
+    source = train_source_model(data, kind="deepfm", seed=0)
+    # the sample's validation split has ~400 rows: the validation rows first, then training rows
+    rows = pd.concat([data.val.frame, data.train.frame], ignore_index=True).iloc[:instances]
+    note = (
+        f"{len(rows)} Criteo rows ({len(data.val)} validation rows, then training rows; "
+        f"{len(data.schema)} fields) of a DeepFM source model (test AUC "
+        f"{source.metrics['auc']:.3f})"
+    )
+    return source.explainer().spaces(rows), note
+
+
+def glider_part(root: Path, instances: int) -> str:
+    spaces, note = criteo_spaces(root, instances)
+    runs = [
+        ("MADEX, defaults", "madex", {}),
+        ("MADEX, the paper's settings", interactkit.MADEX.paper(), {}),
+        ("ArchDetect", "archdetect", {}),
+    ]
+    rows, tops = [], []
+    for label, method, params in runs:
+        g = interactkit.glider(spaces, k=40, method=method, seed=0, progress=False, **params)
+        rows.append(
+            f"| {label} | {g.wall_time:.0f} | {g.wall_time / len(spaces) * 1e3:.0f} | "
+            f"{g.model_time:.1f} s ({g.model_time / g.wall_time:.0%}) | "
+            f"{g.wall_time / g.model_time:.1f} | {g.n_queries / len(spaces):.0f} |"
+        )
+        tops.append(
+            f"{label}: "
+            + "; ".join(
+                f"{{{', '.join(it.names)}}} {it.frequency:.0%}" for it in g.interactions[:5]
+            )
+        )
+    return "\n".join(
+        [
+            f"GLIDER (K = 40, counting each impression's detected sets) over {note}. MADEX "
+            f"defaults: {interactkit.MADEX().get_params()}.",
+            "",
+            "| detector | wall (s) | ms / impression | inside the model (share) | "
+            "wall / model time | queries / impression |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Top 5 of each:",
+            "",
+            *[f"* {t}" for t in tops],
+        ]
+    )
+
+
+def text_part(train_file: Path, n: int) -> str:
+    from text import dev_negation_sentences
+
+    from interactkit.adapters.text import TextExplainer, minilm_sst2_classifier
+
+    model, tokenizer = minilm_sst2_classifier(train_file=train_file)
+    explainer = TextExplainer(model, tokenizer, features="whitespace", off="mask")
+    dev = train_file.parent / "dev.tsv"
+    sentences = [s for s, _, _ in dev_negation_sentences(dev, 400) if 14 <= len(s.split()) <= 20]
+    sentences = sentences[:n]
+    spaces = [explainer.space(s) for s in sentences]
+    results = {}
+    for label, method in (("MADEX (defaults)", "madex"), ("ArchDetect", "archdetect")):
+        start = time.perf_counter()
+        exps = interactkit.explain_many(spaces, method=method, seed=0, progress=False)
+        wall = time.perf_counter() - start
+        results[label] = (exps, wall)
+    # quality: the model-measured strength of each method's top pair, as a percentile among 20
+    # random pairs of the same sentence (8 random contexts each)
+    lines = [
+        f"{len(spaces)} SST-2 dev sentences with a negation, 14-20 words (mean "
+        f"{statistics.mean(len(s.split()) for s in sentences):.1f}), offline MiniLM-SST-2, "
+        "off = mask. Quality: the top pair's model-measured interaction as a percentile among "
+        "20 random pairs of the sentence (8 random contexts).",
+        "",
+        "| method | s / sentence | queries / sentence | model share | top-pair percentile |",
+        "|---|---|---|---|---|",
+    ]
+    times = {}
+    for label, (exps, wall) in results.items():
+        scores = []
+        for k, (space, e) in enumerate(zip(spaces, exps)):
+            gen = torch.Generator().manual_seed(1000 + k)
+            ctx = torch.rand(8, space.n_features, generator=gen) < 0.5
+            refs = [
+                tuple(sorted(torch.randperm(space.n_features, generator=gen)[:2].tolist()))
+                for _ in range(20)
+            ]
+            ref = measured_strength(space, refs, ctx)
+            top = measured_strength(space, [e.pairs(1)[0].features], ctx)[0]
+            scores.append(float((ref < top).mean()))
+        times[label] = wall / len(spaces)
+        model = sum(e.model_time for e in exps)
+        se = np.std(scores, ddof=1) / np.sqrt(len(scores))
+        queries = np.mean([e.n_queries for e in exps])
+        lines.append(
+            f"| {label} | {wall / len(spaces):.2f} | {queries:.0f} | {model / wall:.0%} | "
+            f"{np.mean(scores):.2f} ± {se:.2f} |"
+        )
+    ratio = times["MADEX (defaults)"] / times["ArchDetect"]
+    lines += ["", f"MADEX / ArchDetect time: **{ratio:.1f}×**."]
+    return "\n".join(lines)
+
+
+def reference_part(root: Path, reference: Path | None, n_ref: int, n_ours: int) -> str:
+    if reference is None:
+        return "_skipped: give --reference PATH to the reference MADEX checkout_"
+    sys.path.insert(0, str(reference))
+    from neural_interaction_detection import detect_interactions
+    from utils.general_utils import proprocess_data
+
+    try:
+        from sampling import generate_binary_perturbations
+    except ImportError:
+        from sampling_and_inference import generate_binary_perturbations
+
+    spaces, note = criteo_spaces(root, max(n_ref, n_ours))
+    # reference: its sampler, the same value function, its surrogate training and NID
+    ref_times = []
+    for k, space in enumerate(spaces[:n_ref]):
+        start = time.perf_counter()
+        np.random.seed(k)  # noqa: NPY002 - the reference sampler draws from numpy's global state
+        masks = generate_binary_perturbations(space.n_features, 6000, True)
+        values = space(torch.as_tensor(masks.astype(bool))).cpu().numpy()
+        xs, ys = proprocess_data(masks.astype(np.int64), values)
+        detect_interactions(xs, ys, weight_samples=True, add_linear=True, seed=k)
+        ref_times.append(time.perf_counter() - start)
+    ref = statistics.median(ref_times)
+    ours = {}
+    for label, detector in (
+        ("interactkit MADEX, the paper's settings", interactkit.MADEX.paper()),
+        ("interactkit MADEX, defaults", interactkit.MADEX()),
+    ):
+        start = time.perf_counter()
+        detector.explain_many(spaces[:n_ours], seed=0, progress=False)
+        batched = (time.perf_counter() - start) / n_ours
+        start = time.perf_counter()
+        for s in spaces[:4]:
+            detector.explain(s, seed=0)
+        single = (time.perf_counter() - start) / 4
+        ours[label] = (batched, single)
+    lines = [
+        f"The same black box ({note}); the reference MADEX samples 6000 masks with its sampler, "
+        "queries them through the same value function, trains its [256, 128, 64] surrogate "
+        f"(LIME weights, a linear term, its own training loop) and ranks with its NID; median of "
+        f"{n_ref} instances. interactkit: {n_ours} instances batched (``explain_many``), and 4 "
+        "instances one at a time.",
+        "",
+        "| detector | s / instance (batched) | × faster | s / instance (one at a time) "
+        "| × faster |",
+        "|---|---|---|---|---|",
+        f"| reference MADEX | {ref:.2f} | 1 | {ref:.2f} | 1 |",
+    ]
+    for label, (batched, single) in ours.items():
+        lines.append(
+            f"| {label} | {batched:.3f} | {ref / batched:.0f} | {single:.3f} | {ref / single:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--parts", nargs="+", default=["glider", "text", "reference"])
+    parser.add_argument("--data-root", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--instances", type=int, default=1000)
+    parser.add_argument("--sentences", type=int, default=20)
+    parser.add_argument("--reference", type=Path, default=None)
+    parser.add_argument("--reference-instances", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    machine = (
+        f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
+        f"{torch.__version__}, interactkit {interactkit.__version__}"
+    )
+    sst2 = args.data_root / "sst2" / "train.tsv"
+    parts = {
+        "glider": (
+            "GLIDER over 1000 impressions x 39 fields",
+            lambda: glider_part(args.data_root, args.instances),
+        ),
+        "text": ("Text: MADEX against ArchDetect", lambda: text_part(sst2, args.sentences)),
+        "reference": (
+            "Against the reference MADEX",
+            lambda: reference_part(args.data_root, args.reference, args.reference_instances, 64),
+        ),
+    }  # fmt: skip
+    run_parts(header("Speed", __file__, machine), parts, args.parts, args.out, timed=True)
+
+
+if __name__ == "__main__":
+    main()

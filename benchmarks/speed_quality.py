@@ -1,0 +1,172 @@
+"""Speed-quality study of MADEX's settings: what do the paper's settings cost, and what is lost
+when they are reduced?
+
+Every configuration below is MADEX with the paper's settings (6000 samples, surrogate
+[256, 128, 64], batch 100, Adam 0.01, <= 100 epochs, patience 5) except where it says otherwise,
+run on every suite of ``benchmarks/_sq_suites.py`` (ArchDetect beside them for reference). For
+each suite the table gives the quality figure (± its standard error), wall seconds, distinct
+model queries and the model's share of the wall time per instance; the summary gives each
+configuration's cost relative to the paper's and whether its quality is within noise of the
+paper's on every suite (no suite more than two standard errors of the difference below it).
+
+Runs are cached in ``--cache`` (JSON, one entry per suite and configuration), so the study can
+be resumed and extended; ``--fresh`` recomputes.
+
+    python benchmarks/speed_quality.py --out benchmarks/results/speed_quality.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import header
+from _sq_suites import SUITES, Outcome, Suite
+
+import interactkit
+from interactkit.detectors.madex import PAPER_SETTINGS
+
+CONFIGS: dict[str, dict] = {
+    "paper": {},
+    "h64": {"hidden": (64, 32, 16)},
+    "h32": {"hidden": (32, 16)},
+    "h64 s100": {"hidden": (64, 32, 16), "samples_per_feature": 100},
+    "h32 s100": {"hidden": (32, 16), "samples_per_feature": 100},
+    "h32 s50": {"hidden": (32, 16), "samples_per_feature": 50},
+    "h32 s100 p3": {"hidden": (32, 16), "samples_per_feature": 100, "patience": 3},
+    "h32 s100 b200": {"hidden": (32, 16), "samples_per_feature": 100, "batch_size": 200},
+    "h32 n2000": {"hidden": (32, 16), "n_samples": 2000},
+    "default": None,  # MADEX() as shipped
+}
+
+
+def detector(config: str) -> interactkit.Detector:
+    if config == "archdetect":
+        return interactkit.ArchDetect()
+    overrides = CONFIGS[config]
+    if overrides is None:
+        return interactkit.MADEX()
+    return interactkit.MADEX(**{**PAPER_SETTINGS, **overrides})
+
+
+def describe(config: str) -> str:
+    if config == "archdetect":
+        return "ArchDetect (reference)"
+    if CONFIGS[config] is None:
+        return f"MADEX() defaults: {interactkit.MADEX().get_params()}"
+    return ", ".join(f"{k}={v}" for k, v in CONFIGS[config].items()) or "the paper's settings"
+
+
+def run_study(suites: list[str], configs: list[str], cache: Path, fresh: bool) -> dict:
+    store = {} if fresh or not cache.is_file() else json.loads(cache.read_text())
+    for name in suites:
+        suite: Suite | None = None
+        for config in [*configs, "archdetect"]:
+            key = f"{name}/{config}"
+            if key in store:
+                continue
+            if suite is None:
+                start = time.perf_counter()
+                suite = SUITES[name]()
+                suite.build()
+                print(f"[{name}] built in {time.perf_counter() - start:.0f} s", flush=True)
+            out = suite.run(detector(config))
+            store[key] = asdict(out)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(store, indent=1))
+            print(f"[{name}] {config}: {out.quality:.3f} ± {out.se:.3f}, "
+                  f"{out.seconds:.3f} s, {out.queries:.0f} queries", flush=True)  # fmt: skip
+    return store
+
+
+def within_noise(a: Outcome, paper: Outcome) -> bool:
+    return a.quality >= paper.quality - 2 * float(np.hypot(a.se, paper.se))
+
+
+def report(store: dict, suites: list[str], configs: list[str]) -> list[str]:
+    lines = []
+    outcome = {k: Outcome(**v) for k, v in store.items()}
+    for name in suites:
+        suite = SUITES[name]
+        lines += [
+            f"## {suite.title}",
+            "",
+            f"Quality: {suite.metric}.",
+            "",
+            "| configuration | quality | s / instance | queries / instance | model share |",
+            "|---|---|---|---|---|",
+        ]
+        for config in [*configs, "archdetect"]:
+            o = outcome.get(f"{name}/{config}")
+            if o is None:
+                continue
+            extra = "".join(f"; {k} {v}" for k, v in o.extra.items())
+            lines.append(
+                f"| {config} | {o.quality:.3f} ± {o.se:.3f}{extra} | {o.seconds:.3f} | "
+                f"{o.queries:.0f} | {o.model_share:.0%} |"
+            )
+        lines.append("")
+    lines += [
+        "## Pareto summary",
+        "",
+        "Cost: wall time per instance relative to the paper's settings (geometric mean over the "
+        "suites). *Within noise*: on every suite, quality at least the paper's minus two "
+        "standard errors of the difference.",
+        "",
+        "| configuration | settings | relative time | within noise on every suite | suites "
+        "below the paper's |",
+        "|---|---|---|---|---|",
+    ]
+    for config in configs:
+        ratios, below = [], []
+        for name in suites:
+            o, p = outcome.get(f"{name}/{config}"), outcome.get(f"{name}/paper")
+            if o is None or p is None:
+                continue
+            ratios.append(o.seconds / p.seconds)
+            if not within_noise(o, p):
+                below.append(f"{name} ({o.quality:.3f} vs {p.quality:.3f})")
+        if not ratios:
+            continue
+        rel = float(np.exp(np.mean(np.log(ratios))))
+        lines.append(
+            f"| {config} | {describe(config)} | {rel:.2f} | {'yes' if not below else 'no'} | "
+            f"{', '.join(below) or '–'} |"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--suites", nargs="+", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--cache", type=Path, default=Path("benchmarks/results/speed_quality.json"))
+    parser.add_argument("--fresh", action="store_true", help="recompute cached runs")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    machine = (
+        f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
+        f"{torch.__version__}, interactkit {interactkit.__version__}"
+    )
+    store = run_study(args.suites, args.configs, args.cache, args.fresh)
+    lines = header("Speed-quality study of MADEX's settings", __file__, machine)
+    lines += ["", *report(store, args.suites, args.configs)]
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""ArchDetect's cut-off: which pairs an instance really has, merged into higher-order sets.
+
+ArchDetect measures each pair ``(i, j)`` by its mixed difference ``delta_ij(c)`` in two contexts
+(every other feature off, and every other feature on). Most pairs of a model do not interact, so
+in each context the typical ``|delta|`` over pairs is the noise level of that context: a
+context can be far noisier than the other (for a CTR model, "every field missing" is an input it
+never saw). So each context is scored on its own scale,
+
+    z_ij(c) = |delta_ij(c)| / sigma(c),        sigma(c) = median_ij |delta_ij(c)| / 0.6745
+
+(``0.6745 sigma`` is the median of ``|N(0, sigma^2)|``), and a pair is **detected** when it
+stands out in either context, ``max_c z_ij(c) > threshold`` (default 4). A pair interaction makes
+only its own pair stand out; an interaction of three features ``{a, b, c}`` makes all three of
+its pairs do so, each more weakly. So a pair with ``z > low_threshold`` (default 2) that closes a
+triangle of two detected pairs is detected too, and the detected sets are the **maximal
+cliques** of the graph of detected pairs: a triangle is a triple, while two pairs that share a
+feature (``{a, b}``, ``{b, c}``, but not ``{a, c}``) stay two pairs. ``sigma`` has a floor
+(``floor`` times the largest ``|delta|`` of the context, plus the outputs' rounding), so an exact
+function whose other pairs are exactly 0 detects exactly its interacting pairs.
+
+The rule assumes sparsity (most pairs do not interact); with very few features (fewer than 6
+pairs) the median is not a noise level and the floor alone decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+__all__ = ["detect_pairs", "maximal_cliques"]
+
+_HALF_NORMAL_MEDIAN = 0.6745
+MAX_CLIQUES = 1000
+
+
+def _z_scores(delta: torch.Tensor, floor: float, resolution: float) -> torch.Tensor:
+    """``|delta| / sigma`` for one context's ``delta: float64[P]``."""
+    mag = delta.abs()
+    peak = float(mag.max()) if mag.numel() else 0.0
+    sigma = float(mag.median()) / _HALF_NORMAL_MEDIAN if mag.numel() >= 6 else 0.0
+    sigma = max(sigma, floor * peak, resolution, 1e-300)
+    return mag / sigma
+
+
+def detect_pairs(
+    deltas: Sequence[torch.Tensor],
+    pairs: torch.Tensor,
+    threshold: float = 4.0,
+    low_threshold: float = 2.0,
+    floor: float = 1e-3,
+    resolution: float = 0.0,
+) -> torch.Tensor:
+    """Which pairs are detected.
+
+    Args:
+        deltas: per context, ``float64[P]`` mixed differences of the ``P`` pairs.
+        pairs: ``LongTensor[P, 2]``, the pairs (``i < j``).
+        threshold, low_threshold: z-score to detect a pair, and to detect one that closes a
+            triangle of two detected pairs.
+        floor: ``sigma`` is at least ``floor`` times the context's largest ``|delta|``.
+        resolution: absolute floor of ``sigma`` (the outputs' rounding).
+
+    Returns:
+        ``BoolTensor[P]``.
+    """
+    z = torch.stack([_z_scores(d, floor, resolution) for d in deltas]).amax(dim=0)
+    strong = z > threshold
+    weak = (z > low_threshold) & ~strong
+    if not bool(weak.any()) or int(strong.sum()) < 2:
+        return strong
+    p = int(pairs.max()) + 1
+    adj = torch.zeros(p, p, dtype=torch.bool)
+    s = pairs[strong]
+    adj[s[:, 0], s[:, 1]] = adj[s[:, 1], s[:, 0]] = True
+    w = pairs[weak]
+    # a weak pair (i, j) closes a triangle when some k is strongly paired with both i and j
+    closes = (adj[w[:, 0]] & adj[w[:, 1]]).any(dim=1)
+    out = strong.clone()
+    out[weak.nonzero().squeeze(1)[closes]] = True
+    return out
+
+
+def maximal_cliques(
+    edges: Sequence[tuple[int, int]], limit: int = MAX_CLIQUES
+) -> list[tuple[int, ...]]:
+    """Maximal cliques (of two or more nodes) of an undirected graph, by Bron–Kerbosch with a
+    pivot; at most ``limit`` (the largest-first order is not guaranteed past the limit).
+
+    Returns:
+        Sorted node tuples, largest cliques first, then lexicographically.
+    """
+    neighbours: dict[int, set[int]] = {}
+    for a, b in edges:
+        if a == b:
+            continue
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    found: list[tuple[int, ...]] = []
+
+    def expand(r: set[int], candidates: set[int], excluded: set[int]) -> None:
+        if len(found) >= limit:
+            return
+        if not candidates and not excluded:
+            if len(r) >= 2:
+                found.append(tuple(sorted(r)))
+            return
+        pivot = max(candidates | excluded, key=lambda u: len(neighbours[u] & candidates))
+        for v in sorted(candidates - neighbours[pivot]):
+            expand(r | {v}, candidates & neighbours[v], excluded & neighbours[v])
+            candidates = candidates - {v}
+            excluded = excluded | {v}
+
+    expand(set(), set(neighbours), set())
+    return sorted(found, key=lambda c: (-len(c), c))

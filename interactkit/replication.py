@@ -1,0 +1,182 @@
+"""Do global findings replicate? GLIDER on disjoint halves and with other detector seeds; and what
+changed between two runs (a retrained model).
+
+:func:`replicate` explains every instance once per detector seed (:func:`~interactkit.glider.
+collect_keys`; a deterministic detector such as ArchDetect is run once) and selects the global
+interactions again on each of ``halves`` disjoint parts of the instances, for each seed: ``halves
+x seeds`` replicates at the cost of ``seeds`` GLIDER runs. It reports, per interaction, in how
+many replicates it is selected, and the mean top-``k`` agreement between replicates.
+
+:func:`compare_global` tells which interactions appeared, vanished or changed frequency between
+an old and a new GLIDER result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+
+from interactkit._utils.checks import check_int, check_seed
+from interactkit.counting import KeyFn, summarize_ids
+from interactkit.detectors import Detector, get_detector
+from interactkit.glider import KeyRun, collect_keys, summarize_run
+from interactkit.results import GlobalChange, GlobalExplanation, LocalExplanation, Replication
+from interactkit.space import FeatureSpace
+
+__all__ = ["compare_global", "replicate"]
+
+
+def replicate(
+    instances: Sequence[FeatureSpace | LocalExplanation],
+    k: int = 20,
+    halves: int = 2,
+    seeds: Sequence[int] = (0, 1),
+    method: str | Detector = "madex",
+    top: int | None = None,
+    key: KeyFn | None = None,
+    segments: Sequence[Hashable] | None = None,
+    bootstrap: int = 1000,
+    level: float = 0.95,
+    split_seed: int = 0,
+    replace_subsets: bool = False,
+    progress: bool | None = None,
+    **params: Any,
+) -> Replication:
+    """GLIDER's selection repeated on ``halves`` disjoint parts and ``seeds`` detector seeds.
+
+    Args:
+        instances: feature spaces (a sequence: it is read once per seed) or explanations.
+        k, top, key, bootstrap, level, replace_subsets, progress, **params: as :func:`glider`.
+        halves: disjoint parts the instances are split into (at random, with ``split_seed``).
+        seeds: detector seeds (instance ``i`` of seed ``s`` uses ``instance_seeds(s, 1, i)``).
+        segments: optional labels, used for the full result (segments and their differences).
+
+    Returns:
+        A :class:`~interactkit.results.Replication`; its ``full`` is the GLIDER result on every
+        instance with ``seeds[0]``.
+    """
+    check_int("k", k)
+    check_int("halves", halves, minimum=1)
+    seeds = [check_seed(s, "each seed") for s in seeds]
+    if not seeds:
+        raise ValueError("replicate needs at least one seed")
+    instances = list(instances)
+    if len(instances) < 2 * halves:
+        raise ValueError(
+            f"{len(instances)} instances are too few for {halves} halves; give at least "
+            f"{2 * halves}"
+        )
+    detector = get_detector(method, **params)
+    deterministic = detector.name == "archdetect" or all(
+        isinstance(x, LocalExplanation) for x in instances
+    )
+    run_seeds = seeds[:1] if deterministic else seeds
+    runs: dict[int, KeyRun] = {}
+    for s in run_seeds:
+        runs[s] = collect_keys(
+            instances,
+            method=detector,
+            seed=s,
+            top=top,
+            key=key,
+            segments=segments if s == seeds[0] else None,
+            progress=progress,
+        )
+    full = summarize_run(runs[seeds[0]], k, bootstrap, level, replace_subsets)
+    n = len(instances)
+    part = np.random.default_rng(split_seed).permutation(n) % halves  # part of each instance
+    replicates: list[dict[str, Any]] = []
+    tally: Counter = Counter()
+    selections: list[set[tuple[str, ...]]] = []
+    for s, run in runs.items():
+        for h in range(halves):
+            table = run.table.subset(part == h)
+            result = summarize_ids(
+                table.flat, table.lengths, table.index, k, 0, level, s, {}, replace_subsets
+            )
+            names = [it.names for it in result.interactions]
+            replicates.append({"seed": s, "half": h, "n_instances": table.n, "interactions": names})
+            tally.update(names)
+            selections.append(set(names))
+    for it in full.interactions:
+        tally.setdefault(it.names, 0)
+    agreement = [len(a & b) / k for a, b in itertools.combinations(selections, 2)]
+    return Replication(
+        full=full,
+        replicates=replicates,
+        selected=sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])),
+        agreement=float(np.mean(agreement)) if agreement else 1.0,
+        k=k,
+        params={
+            "halves": halves,
+            "seeds": list(seeds),
+            "seeds_run": list(run_seeds),
+            "split_seed": split_seed,
+            "method": detector.name,
+        },
+    )
+
+
+def _se(low: float, high: float, level: float) -> float:
+    """Standard error implied by a two-sided interval at ``level`` (normal approximation)."""
+    z = _normal_quantile(0.5 + level / 2)
+    return max(high - low, 0.0) / (2 * z)
+
+
+def _normal_quantile(p: float) -> float:
+    """Inverse of the standard normal CDF (bisection on ``erf``; exact enough for intervals)."""
+    lo, hi = -10.0, 10.0
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def compare_global(
+    old: GlobalExplanation, new: GlobalExplanation, level: float = 0.95
+) -> list[GlobalChange]:
+    """What changed between two GLIDER results (e.g. before and after retraining a model).
+
+    An interaction selected in ``new`` but not ``old`` *appeared*; the reverse *vanished*. One
+    selected in both *changed* when its frequencies differ by more than their intervals allow
+    (normal approximation from each run's bootstrap interval, ``z`` at ``level``), else it is
+    *stable*. Frequencies of interactions not selected in a run come from its candidate counts
+    when listed there.
+
+    Returns:
+        Changes, the significant ones first (largest change first), then the rest.
+    """
+    old_sel = {it.names: it for it in old.interactions}
+    new_sel = {it.names: it for it in new.interactions}
+    old_counts = dict(old.candidates)
+    new_counts = dict(new.candidates)
+    z = _normal_quantile(0.5 + level / 2)
+
+    def freq(g: GlobalExplanation, counts: dict, names: tuple[str, ...]) -> float | None:
+        if names in counts and g.n_instances:
+            return counts[names] / g.n_instances
+        return None
+
+    out: list[GlobalChange] = []
+    for names in dict.fromkeys([*new_sel, *old_sel]):
+        a, b = old_sel.get(names), new_sel.get(names)
+        f_old = a.frequency if a else freq(old, old_counts, names)
+        f_new = b.frequency if b else freq(new, new_counts, names)
+        change = None if f_old is None or f_new is None else f_new - f_old
+        if a and b:
+            se = math.hypot(_se(a.ci_low, a.ci_high, level), _se(b.ci_low, b.ci_high, level))
+            significant = change is not None and abs(change) > z * se
+            status = "changed" if significant else "stable"
+        else:
+            status = "appeared" if b else "vanished"
+            significant = True
+        out.append(GlobalChange(names, status, f_old, f_new, change, significant))
+    return sorted(out, key=lambda c: (not c.significant, -abs(c.change or 0.0), c.names))
