@@ -77,7 +77,7 @@ class PlantedSynthetic(Suite):
     name, title = "synthetic", "Planted p = 40 functions (two pairs and a triple each)"
     metric = "planted sets detected exactly"
 
-    def __init__(self, n: int = 256) -> None:
+    def __init__(self, n: int = 128) -> None:
         self.n = n
 
     def build(self) -> None:
@@ -255,7 +255,10 @@ class RealModel(Suite):
 
 
 class RealText(RealModel):
-    name, title = "text_real", "MiniLM-SST-2 on 42 negation sentences"
+    name, title = "text_real", "MiniLM-SST-2 on the first 16 hand-written negation sentences"
+
+    def __init__(self, n: int = 16) -> None:
+        self.n = n
 
     def build(self) -> None:
         from text import HAND_WRITTEN
@@ -266,8 +269,8 @@ class RealText(RealModel):
             train_file=HERE.parent.parent / "shared/data/sst2/train.tsv"
         )
         explainer = TextExplainer(model, tokenizer, features="whitespace", off="mask")
-        self.items = HAND_WRITTEN
-        self.spaces = [explainer.space(s) for s, _, _ in HAND_WRITTEN]
+        self.items = HAND_WRITTEN[: self.n]
+        self.spaces = [explainer.space(s) for s, _, _ in self.items]
         self.references()
 
     def run(self, detector: interactkit.Detector) -> Outcome:

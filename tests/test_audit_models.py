@@ -98,7 +98,7 @@ def test_audit_factory_of_a_raw_row_pipeline(project, capsys: pytest.CaptureFixt
     args = ["audit", *SMALL, "--out", str(out), "--output", "probability"]
     assert main([*args, "--model", f"{module}:build", "--targets", "wdl"]) == 0
     result = json.loads((out / "audit.json").read_text())
-    assert result["version"] == 2
+    assert result["version"] == 3
     model = result["source_model"]
     assert model["inputs"] == "raw" and model["output"] == "probability"
     assert model["baseline"].startswith("background (4 training rows")

@@ -3,9 +3,10 @@
 Every area is one table -- a list of ``pytest.param(call, exception type, message fragment)``
 -- and one parametrized test that runs each ``call(tmp_path)`` and checks that it raises that
 type with a message containing the fragment. A row is a contract: change a message only with its
-row. Areas: core (spaces, the query layer, seeds, the entry points), results, runs, text, image,
-CLI (option checkers, jobs called from Python). Tables for the ctr adapter and the visualizers
-are added the same way (one list plus one test each).
+row. Areas: core (spaces, the query layer, seeds, the entry points), results, runs, ctr (rows,
+schemas, CSV files, dataset specs), text, image, visualizers (mismatched or wrong arguments; a
+``$`` in a word, name or title is drawn literally), CLI (option checkers, jobs called from
+Python).
 
 Nothing here touches the network; the text rows use a tiny BERT built in the test, the image
 rows small arrays and files written to ``tmp_path``.
@@ -110,6 +111,18 @@ CORE = [
     row(lambda _: interactkit.explain(f, 5, seed=-1), ValueError, "seed must be >= 0", "seed-neg"),
     row(lambda _: interactkit.explain(f, 5, seed=1.5), TypeError, "seed must be a non-negative",
         "seed-float"),
+    row(lambda _: interactkit.explain(f, 5, seed="1"), TypeError, "got str '1'", "seed-str"),
+    row(lambda _: interactkit.explain(f, 5, seed=None), TypeError, "got NoneType None",
+        "seed-none"),
+    row(lambda _: interactkit.explain(f, 5, seed=True), TypeError, "got bool True", "seed-bool"),
+    row(lambda _: interactkit.explain_many([space5()] * 2, method="archdetect", seed="12"),
+        TypeError, "got str '12'", "many-seed-str"),
+    row(lambda _: interactkit.explain_many([space5()] * 2, method="archdetect", seed=[1, None]),
+        TypeError, "got NoneType None", "many-seed-item"),
+    row(lambda _: interactkit.glider([space5()], k=3, seed=1.5), TypeError, "got float 1.5",
+        "glider-seed-float"),
+    row(lambda _: interactkit.attribute(space5(), "shapley", seed="1"), TypeError,
+        "got str '1'", "attribute-seed-str"),
     row(lambda _: interactkit.explain(lambda m: torch.ones(len(m), 2), 5, method="archdetect"),
         QueryError, "per-class outputs", "fn-2-columns"),
     row(lambda _: interactkit.explain(lambda m: None, 5, method="archdetect"), QueryError,
@@ -308,6 +321,131 @@ RUNS = [
 @pytest.mark.parametrize(("call", "exc", "fragment"), RUNS)
 def test_runs(call, exc, fragment, tmp_path) -> None:
     check(call, exc, fragment, tmp_path)
+
+
+# -------------------------------------------------------------------------------------- ctr
+
+
+def ctr():
+    pytest.importorskip("pandas")
+    from interactkit.adapters import ctr as module
+
+    return module
+
+
+def ctr_schema():
+    m = ctr()
+    fields = [m.Field("site", "categorical", 4), m.Field("hour", "categorical", 3),
+              m.Field("price", "dense", mean=1.0)]  # fmt: skip
+    return m.Schema(fields, label="click")
+
+
+def ctr_explainer(**kwargs):
+    return ctr().CTRExplainer(lambda x: x.sum(dim=1), ctr_schema(), output="logit", **kwargs)
+
+
+ROW = {"site": 1, "hour": 2, "price": 0.5}
+
+
+def csv_file(tmp: Path, data: bytes, name: str = "clicks.csv") -> Path:
+    return file_in(tmp, name, data)
+
+
+def load_csv(path, **kwargs):
+    return ctr().load_csv(path, **kwargs)
+
+
+def load_dataset(spec, **kwargs):
+    from interactkit.adapters.ctr.loaders import load_dataset as load
+
+    return load(spec, **kwargs)
+
+
+GOOD_CSV = b"site,price,y\n" + b"".join(b"s%d,%d,%d\n" % (i % 3, i, i % 2) for i in range(40))
+
+CTR = [
+    row(lambda _: ctr_explainer().space({**ROW, "sight": 1}), ValueError,
+        "has columns ['sight'] that are not fields of the schema", "space-unknown-field"),
+    row(lambda _: ctr_explainer().space({"site": 1, "hour": 2}), ValueError,
+        "lacks fields ['price']", "space-missing-field"),
+    row(lambda _: ctr_explainer().space({**ROW, "click": 1}), ValueError,
+        "contains the label column 'click'", "space-label"),
+    row(lambda _: ctr_explainer().space([1, 2]), ValueError, "expected 3 values per row",
+        "space-short-row"),
+    row(lambda _: ctr_explainer().spaces(np.zeros((4, 5))), ValueError,
+        "expected 3 values per row", "spaces-wide"),
+    row(lambda _: ctr_explainer().space(np.zeros((2, 3))), ValueError, "takes one row, got 2",
+        "space-two-rows"),
+    row(lambda _: ctr_explainer().space({**ROW, "site": 7}), ValueError,
+        "has id 7, outside its vocabulary 0..3", "space-id-range"),
+    row(lambda _: ctr_explainer().space({**ROW, "price": float("nan")}), ValueError,
+        "contains NaN or inf", "space-dense-nan"),
+    row(lambda _: ctr_explainer().space({**ROW, "site": "abc"}), ValueError,
+        "holds non-numeric values", "space-raw-value"),
+    row(lambda _: ctr_explainer(baseline={"sight": 0}), ValueError,
+        "baseline names unknown fields ['sight']", "baseline-unknown-field"),
+    row(lambda _: ctr_explainer(baseline=[0, 0]), ValueError, "expected 3 values per row",
+        "baseline-length"),
+    row(lambda _: ctr().CTRExplainer(lambda x: x, "site,hour"), TypeError,
+        "schema must be a Schema or CTRData", "explainer-schema-str"),
+    row(lambda _: ctr().CTRExplainer(lambda x: x, ctr().Schema([ctr().Field("a", "dense")])),
+        ValueError, "at least 2 fields", "explainer-one-field"),
+    row(lambda _: ctr_schema().index("sight"), KeyError, "no field named 'sight'",
+        "schema-index"),
+    row(lambda _: ctr().Schema([ctr().Field("a", "dense")] * 2), ValueError,
+        "duplicate field names", "schema-duplicate"),
+    row(lambda _: ctr().Field("a", "numeric"), ValueError, "kind must be 'categorical' or 'dense'",
+        "field-kind"),
+    row(lambda _: ctr().Field("a", "categorical", 2, vocab=("x",)), ValueError,
+        "vocab has 1 labels but vocab_size is 2", "field-vocab-length"),
+    row(lambda t: load_csv(csv_file(t, b"site,y\n\xe9t\xe9,1\n\xff,0\n"), label="y"), ValueError,
+        "clicks.csv is not utf-8 text", "csv-not-utf8"),
+    row(lambda t: load_csv(csv_file(t, b"site,y\n\xe9t\xe9,1\n\xff,0\n"), label="y"), ValueError,
+        "encoding='latin-1'", "csv-not-utf8-hint"),
+    row(lambda t: load_csv(csv_file(t, GOOD_CSV), label="y", encoding="klingon"), ValueError,
+        "unknown encoding='klingon'", "csv-encoding-name"),
+    row(lambda t: load_csv(csv_file(t, GOOD_CSV), label="clicked"), ValueError,
+        "no label column 'clicked'; columns are ['site', 'price', 'y']", "csv-no-label"),
+    row(lambda t: load_csv(csv_file(t, b"")), ValueError, "clicks.csv is empty", "csv-empty"),
+    row(lambda t: load_csv(csv_file(t, b"\n\n"), label="y"), ValueError, "is empty",
+        "csv-blank-lines"),
+    row(lambda t: load_csv(csv_file(t, b"site,y\n"), label="y"), ValueError,
+        "has a header but no data rows", "csv-header-only"),
+    row(lambda t: load_csv(csv_file(t, GOOD_CSV.replace(b",", b";")), label="y"), ValueError,
+        "no label column 'y'", "csv-wrong-separator"),
+    row(lambda t: load_csv(csv_file(t, GOOD_CSV), label="y", dense=["cost"]), ValueError,
+        "columns ['cost'] not found", "csv-unknown-column"),
+    row(lambda t: load_csv(csv_file(t, GOOD_CSV.replace(b",0\n", b",2\n")), label="y"),
+        ValueError, "(column 'y')", "csv-label-not-binary"),
+    row(lambda t: load_csv(t / "missing.csv"), FileNotFoundError, "no such file or folder",
+        "csv-missing"),
+    row(lambda t: load_csv(t), ValueError, "no train/val/test file found", "csv-empty-folder"),
+    row(lambda _: load_dataset("synthetic:abc"), ValueError,
+        "'synthetic:abc': give the number of rows", "dataset-synthetic-abc"),
+    row(lambda _: load_dataset("parquet:x.pq"), ValueError, "unknown dataset kind 'parquet'",
+        "dataset-kind"),
+    row(lambda _: load_dataset("clicks.csv"), ValueError, "must look like KIND:PATH",
+        "dataset-no-kind"),
+    row(lambda _: load_dataset("csv:"), ValueError, "has no path after 'csv:'",
+        "dataset-no-path"),
+    row(lambda _: load_dataset("criteo:x", label="y"), ValueError,
+        "fixed label column 'label', not 'y'", "dataset-fixed-label"),
+    row(lambda _: ctr().frame_data(np.zeros((3, 2)), "y"), TypeError,
+        "frame must be a DataFrame", "frame-not-frame"),
+    row(lambda _: ctr().CTREncoder(["a"], ["a"]), ValueError,
+        "both categorical and dense: ['a']", "encoder-overlap"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "exc", "fragment"), CTR)
+def test_ctr(call, exc, fragment, tmp_path) -> None:
+    check(call, exc, fragment, tmp_path)
+
+
+def test_ctr_csv_in_another_encoding_loads_with_encoding(tmp_path) -> None:
+    data = GOOD_CSV.replace(b"s1,", "sé,".encode("latin-1"))
+    loaded = load_csv(csv_file(tmp_path, data), label="y", encoding="latin-1", min_count=1)
+    assert "sé" in loaded.schema["site"].vocab
 
 
 # ------------------------------------------------------------------------------------- text
@@ -604,6 +742,147 @@ def test_image_files_are_read_upright(tmp_path) -> None:
     exif[0x0112] = 6  # orientation: rotate 90 degrees to view
     photo.save(path, exif=exif)
     assert open_image(path).size == (10, 20)
+
+
+# ------------------------------------------------------------------------------ visualizers
+
+
+def viz_text():
+    pytest.importorskip("matplotlib")
+    from interactkit.visualizers import text as module
+
+    return module
+
+
+def viz_image():
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("skimage")
+    from interactkit.visualizers import image as module
+
+    return module
+
+
+@functools.cache
+def text_case():
+    """A 4-word text space and its explanation."""
+    space = text_explainer().space("the movie is bad")
+    return space, interactkit.explain(space, method="archdetect")
+
+
+@functools.cache
+def image_case():
+    """A 4-superpixel image space and its explanation."""
+    space = image().space(IMG, segments=SEG)
+    return space, interactkit.explain(space, method="archdetect")
+
+
+def plot_text(*args, **kwargs):
+    return viz_text().plot_text(*args, **kwargs)
+
+
+def plot_image(*args, **kwargs):
+    return viz_image().plot_image_explanation(*args, **kwargs)
+
+
+VISUALIZERS = [
+    row(lambda _: plot_text(text_case()[0], exp5()), ValueError,
+        "the explanation has 5 features but the text has 4", "text-lengths"),
+    row(lambda _: plot_text(text_case()[0], text_case()[1], colour_by=exp5()), ValueError,
+        "has 5 features but the text has 4", "text-colour-by-lengths"),
+    row(lambda _: plot_text("the movie is bad", text_case()[1]), TypeError,
+        "expected a TextSpace", "text-space-str"),
+    row(lambda _: plot_text(text_case()[1], text_case()[0]), TypeError, "expected a TextSpace",
+        "text-swapped"),
+    row(lambda _: plot_text(text_case()[0], "abc"), TypeError,
+        "must be a LocalExplanation or an Attribution, got str", "text-explanation-str"),
+    row(lambda _: plot_text(text_case()[0], {"main_effects": [1, 2, 3, 4]}), TypeError,
+        "got dict", "text-explanation-dict"),
+    row(lambda _: plot_text(text_case()[0], text_case()[1], k=-1), ValueError, "k must be >= 0",
+        "text-k-neg"),
+    row(lambda _: plot_text(text_case()[0], text_case()[1], k="3"), TypeError, "k must be an int",
+        "text-k-str"),
+    row(lambda _: viz_text().plot_text_methods(text_case()[0], text_case()[1]), TypeError,
+        "takes a sequence of explanations, got one LocalExplanation", "text-methods-one"),
+    row(lambda _: viz_text().plot_text_methods(text_case()[0], []), ValueError,
+        "needs at least one", "text-methods-none"),
+    row(lambda _: viz_text().plot_text_methods(text_case()[0], [exp5()]), ValueError,
+        "has 5 features but the text has 4", "text-methods-lengths"),
+    row(lambda _: viz_text().to_html(text_case()[0], exp5()), ValueError,
+        "has 5 features but the text has 4", "html-lengths"),
+    row(lambda _: viz_text().to_html(text_case()[0], 3), TypeError, "got int", "html-explanation"),
+    row(lambda _: plot_image(image_case()[0], exp5()), ValueError,
+        "the explanation has 5 features but the space has 4 superpixels", "image-lengths"),
+    row(lambda _: plot_image(IMG, image_case()[1]), TypeError, "expected an ImageSpace",
+        "image-space-array"),
+    row(lambda _: plot_image(image_case()[1], image_case()[0]), TypeError,
+        "expected an ImageSpace", "image-swapped"),
+    row(lambda _: plot_image(image_case()[0], "abc"), TypeError,
+        "must be a LocalExplanation or an Attribution, got str", "image-explanation-str"),
+    row(lambda _: plot_image(image_case()[0], image_case()[1], k=-2), ValueError,
+        "k must be >= 0", "image-k-neg"),
+    row(lambda _: viz_image().plot_image_methods(image_case()[0], image_case()[1]), TypeError,
+        "takes a sequence of explanations, got one LocalExplanation", "image-methods-one"),
+    row(lambda _: viz_image().plot_image_methods(image_case()[0], [exp5()]), ValueError,
+        "has 5 features but the space has 4 superpixels", "image-methods-lengths"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "exc", "fragment"), VISUALIZERS)
+def test_visualizers(call, exc, fragment, tmp_path) -> None:
+    check(call, exc, fragment, tmp_path)
+
+
+DOLLARS = ["spend_$_usd_$", "$x$", "a$b", "$"]
+
+
+def drawn(fig) -> list[str]:
+    fig.canvas.draw()  # would raise on a mathtext parse error
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def test_dollar_signs_are_drawn_literally_in_text_plots() -> None:
+    """Two ``$`` in a word are not mathtext: the words are drawn (and saved) as written."""
+    import io
+    import warnings
+
+    sentence = "the spend_$_usd_$ movie $x$ is a$b bad $"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # words unknown to the tiny vocabulary
+        space = text(bert(), tok(), features="whitespace").space(sentence)
+    assert [w for w in DOLLARS if w not in space.words] == []
+    explanation = interactkit.explain(space, method="archdetect")
+    title = "cost $a$ and $b$"
+    for fig in (plot_text(space, explanation, k=3, title=title),
+                viz_text().plot_text_methods(space, [explanation], title=title)):  # fmt: skip
+        texts = drawn(fig)
+        assert "spend_$_usd_$" in texts and "$x$" in texts and title in texts
+        shown = fig.findobj(lambda a: hasattr(a, "get_parse_math"))
+        assert not [t.get_text() for t in shown if "$" in t.get_text() and t.get_parse_math()]
+        fig.savefig(io.BytesIO(), format="png")
+    legend = [t for t in drawn(plot_text(space, explanation, k=3)) if "×" in t]
+    assert any("$" in t and "\\$" not in t for t in legend), legend
+
+
+def test_dollar_signs_are_drawn_literally_in_image_plots() -> None:
+    import io
+
+    from interactkit.results import LocalExplanation
+
+    names = ["spend_$_usd_$", "$x$", "a$b", "$"]
+    space, explanation = image_case()
+    data = explanation.to_dict()
+    data["feature_names"] = names
+    for item in data.get("interactions", []):
+        item["names"] = [names[i] for i in item["features"]]
+    data["method"] = "my$method$"
+    renamed = LocalExplanation.from_dict(data)
+    title = "class $cat$"
+    for fig in (plot_image(space, renamed, k=3, title=title),
+                viz_image().plot_image_methods(space, [renamed], title=title)):  # fmt: skip
+        texts = " ".join(drawn(fig))
+        assert title in texts and "my$method$" in texts
+        fig.savefig(io.BytesIO(), format="png")
+    assert "spend_$_usd_$" in " ".join(drawn(plot_image(space, renamed, k=4)))
 
 
 # -------------------------------------------------------------------------------------- cli

@@ -26,6 +26,7 @@ def one_error_line(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
     code = main(argv)
     err = capsys.readouterr().err
     lines = err.splitlines()
+    assert "Traceback" not in err, err
     assert code == 1, err
     assert len(lines) == 1, err
     command = next((a for a in argv if not a.startswith("-")), "")
@@ -60,6 +61,18 @@ NUMBERS = [
     (["explain-image", "skimage:chelsea", "--target", "-1"],
      "argument --target: must be an integer >= 0"),
     (["explain-image", "skimage:chelsea", "--seed", "-3"], "argument --seed"),
+    (["audit", "--instances", "-3"], "argument --instances: must be an integer >= 1, got '-3'"),
+    (["audit", "--instances", "0"], "argument --instances: must be an integer >= 1"),
+    (["audit", "--cross", "0"], "argument --cross: must be an integer >= 1, got '0'"),
+    (["audit", "--cross", "-1"], "argument --cross: must be an integer >= 1, got '-1'"),
+    (["audit", "-k", "0"], "must be an integer >= 1"),
+    (["audit", "--samples", "0"], "argument --samples: must be an integer >= 20"),
+    (["audit", "--seeds", "0"], "argument --seeds"),
+    (["audit", "--rows", "0"], "argument --rows"),
+    (["audit", "--n-background", "0"], "argument --n-background"),
+    (["audit", "--threads", "0"], "argument --threads"),
+    (["audit", "--target-epochs", "0"], "argument --target-epochs"),
+    (["audit", "--seed", "-1"], "argument --seed: must be a seed >= 0"),
 ]  # fmt: skip
 
 
@@ -88,6 +101,7 @@ def test_n_samples_with_archdetect_is_refused(argv, capsys, tmp_path) -> None:
 
 COMMANDS = [
     ["quickstart"],
+    ["audit"],
     ["explain-text", "not bad", "--model", "minilm-sst2"],
     ["explain-image", "skimage:chelsea"],
 ]
@@ -102,13 +116,37 @@ def test_out_pointing_to_a_file(argv, a_file, capsys) -> None:
 
 
 @NO_CUDA
-@pytest.mark.parametrize("argv", COMMANDS[1:], ids=[a[0] for a in COMMANDS[1:]])
+@pytest.mark.parametrize("argv", COMMANDS[2:], ids=[a[0] for a in COMMANDS[2:]])
 def test_device_cuda_without_a_gpu(argv, capsys, tmp_path) -> None:
     line = one_error_line(capsys, [*argv, "--device", "cuda", "--out", str(tmp_path)])
     assert "argument --device: device 'cuda' is not available" in line
     assert "use --device cpu" in line
     line = one_error_line(capsys, [*argv, "--device", "gpu", "--out", str(tmp_path)])
     assert "'gpu' is not a torch device" in line
+
+
+AUDIT_DATA = [
+    ("synthetic:abc", None, "--data 'synthetic:abc': give the number of rows"),
+    ("parquet:x.pq", None, "unknown dataset kind 'parquet'"),
+    ("csv:{tmp}/latin1.csv", "y", "latin1.csv is not utf-8 text"),
+    ("csv:{tmp}/good.csv", "clicked", "no label column 'clicked'"),
+    ("csv:{tmp}/empty.csv", "y", "empty.csv is empty"),
+    ("csv:{tmp}/missing.csv", "y", "no such file or folder"),
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "label", "fragment"),
+    AUDIT_DATA,
+    ids=["synthetic-abc", "kind", "not-utf8", "no-label", "empty", "missing"],
+)
+def test_audit_data_that_cannot_be_loaded(spec, label, fragment, capsys, tmp_path) -> None:
+    (tmp_path / "latin1.csv").write_bytes("site,y\nsé,1\nçà,0\n".encode("latin-1"))
+    (tmp_path / "good.csv").write_text("site,y\na,1\nb,0\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    argv = ["audit", "--data", spec.format(tmp=tmp_path), "--out", str(tmp_path / "out")]
+    line = one_error_line(capsys, argv + (["--label", label] if label else []))
+    assert fragment in line, line
 
 
 def test_missing_train_file(capsys, tmp_path) -> None:

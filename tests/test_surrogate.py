@@ -89,3 +89,16 @@ def test_hand_written_gradients_equal_autograd(main_effects: str | None) -> None
     grad = torch.zeros_like(flat)
     manual_gradients(config, layout, layout.views(flat, 3), layout.views(grad, 3), x, y, w)
     torch.testing.assert_close(grad, theta.grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_training_on_cuda_matches_the_cpu() -> None:
+    (xa, ya), (xb, yb) = _data(0), _data(1)
+    x, y = torch.stack([xa, xb]), torch.stack([ya, yb])
+    cpu = fit_surrogates(x[:, :300], y[:, :300], x[:, 300:], y[:, 300:], [11, 12], CONFIG)
+    xc, yc = x.cuda(), y.cuda()
+    gpu = fit_surrogates(xc[:, :300], yc[:, :300], xc[:, 300:], yc[:, 300:], [11, 12], CONFIG)
+    # same initialisation and shuffles (drawn on the CPU); float sums differ in order on the GPU
+    assert all(w.device.type == "cuda" for w in gpu.weights)
+    torch.testing.assert_close(gpu.val_loss.cpu(), cpu.val_loss, rtol=0.05, atol=1e-3)

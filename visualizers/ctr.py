@@ -8,6 +8,9 @@
 * :func:`plot_attribution_comparison` -- one impression: each field's effect by several methods
   (grouped bars), fields whose sign the methods disagree on marked.
 
+(How two fields interact over a grid of their values: :mod:`interactkit.visualizers.ctr_pairs`.)
+User strings (field names, values, titles) are drawn literally (``parse_math=False``).
+
 Global figures take a :class:`~interactkit.GlobalExplanation`; the local figure takes
 ``(space, explanation)`` like every visualizer (the space holds the impression's field values).
 Every function returns a ``matplotlib.figure.Figure``.
@@ -44,6 +47,12 @@ def _plt() -> Any:
     return plt
 
 
+def _literal_legend(legend: Any) -> None:
+    """Draw a legend's labels literally (method or variant names are not mathtext)."""
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+
+
 def _label(names: Sequence[str], width: int = 48) -> str:
     text = " × ".join(names)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -69,10 +78,10 @@ def plot_global_frequencies(
         "#4a78c2" if it.order == 2 else "#c2784a" if it.order == 3 else "#7a4ac2" for it in items
     ]
     ax.barh(y, freq, xerr=err, color=colors, capsize=3, alpha=0.9)
-    ax.set_yticks(y, [_label(it.names) for it in items])
+    ax.set_yticks(y, [_label(it.names) for it in items], parse_math=False)
     ax.set_xlim(0, min(1.0, float((freq + err[1]).max()) * 1.15 + 1e-9))
     ax.set_xlabel(f"frequency among {global_exp.n_instances} explained instances (95% interval)")
-    ax.set_title(title or "Global interactions (GLIDER)")
+    ax.set_title(title or "Global interactions (GLIDER)", parse_math=False)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -90,10 +99,10 @@ def plot_pair_heatmap(global_exp: GlobalExplanation, title: str | None = None) -
     size = max(5.0, 0.32 * len(names) + 2)
     fig, ax = plt.subplots(figsize=(size + 1, size))
     im = ax.imshow(mat, cmap="viridis", vmin=0)
-    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=8)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=8, parse_math=False)
+    ax.set_yticks(range(len(names)), names, fontsize=8, parse_math=False)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="mean pairwise strength / instance max")
-    ax.set_title(title or "Pairwise interaction strength between fields")
+    ax.set_title(title or "Pairwise interaction strength between fields", parse_math=False)
     fig.tight_layout()
     return fig
 
@@ -129,11 +138,11 @@ def plot_interaction_graph(
                 )
     for f, (x, y) in pos.items():
         ax.scatter([x], [y], s=260, color="white", edgecolor="#333", zorder=3)
-        ax.text(1.17 * x, 1.17 * y, f, ha="center", va="center", fontsize=9)
+        ax.text(1.17 * x, 1.17 * y, f, ha="center", va="center", fontsize=9, parse_math=False)
     ax.set_xlim(-1.45, 1.45)
     ax.set_ylim(-1.45, 1.45)
     ax.set_aspect("equal")
-    ax.set_title(title or "Interaction graph (edge width = frequency)")
+    ax.set_title(title or "Interaction graph (edge width = frequency)", parse_math=False)
     return fig
 
 
@@ -166,10 +175,10 @@ def plot_crossing_gains(
         x = np.arange(len(models)) + (j - (len(others) - 1) / 2) * width
         ax.bar(x, mean.values * 1e4, width, yerr=std.values * 1e4, capsize=3, label=str(variant))
     ax.axhline(0, color="#333", lw=0.8)
-    ax.set_xticks(np.arange(len(models)), models)
+    ax.set_xticks(np.arange(len(models)), [str(m) for m in models], parse_math=False)
     ax.set_ylabel(f"Δ test {metric} vs {baseline} (×1e-4)")
-    ax.set_title(title or f"Crossing gains ({metric}, mean ± std over seeds)")
-    ax.legend()
+    ax.set_title(title or f"Crossing gains ({metric}, mean ± std over seeds)", parse_math=False)
+    _literal_legend(ax.legend())
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -201,7 +210,7 @@ def plot_local_explanation(
     effects = np.asarray(exp.main_effects)
     y = np.arange(len(labels))[::-1]
     ax1.barh(y, effects, color=["#c24a4a" if v < 0 else "#4a78c2" for v in effects])
-    ax1.set_yticks(y, labels, fontsize=8)
+    ax1.set_yticks(y, labels, fontsize=8, parse_math=False)
     ax1.axvline(0, color="#333", lw=0.8)
     ax1.set_xlabel("main effect on the logit")
     ax1.set_title("Main effects")
@@ -209,14 +218,14 @@ def plot_local_explanation(
     y2 = np.arange(len(items))[::-1]
     strengths = [it.strength for it in items]
     ax2.barh(y2, strengths, color="#c2784a")
-    ax2.set_yticks(y2, [_label(it.names, 40) for it in items], fontsize=8)
+    ax2.set_yticks(y2, [_label(it.names, 40) for it in items], fontsize=8, parse_math=False)
     ax2.set_xlabel("interaction strength")
     ax2.set_title("Detected interactions" if exp.detected else "Top interactions")
     for yy, it in zip(y2, items):
         if it.effect is not None:
             ax2.text(it.strength, yy, f" {it.effect:+.2f}", va="center", fontsize=8)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)
     fig.tight_layout()
     return fig
 
@@ -267,7 +276,7 @@ def plot_attribution_comparison(
     for yy, ok in zip(y, agreement.consistent):
         if not ok:
             ax.axhspan(yy - 0.45, yy + 0.45, color="#f4cccc", zorder=0)
-    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8, parse_math=False)
     ax.axvline(0, color="#333", lw=0.8)
     ax.set_xlabel("effect / largest |effect| of the method" if normalize else "effect on the logit")
     summary = agreement.summary()
@@ -275,9 +284,10 @@ def plot_attribution_comparison(
     ax.set_title(
         title
         or f"Effects by method (✗ = signs differ; mean rank correlation "
-        f"{'n/a' if rank is None else f'{rank:.2f}'})"
+        f"{'n/a' if rank is None else f'{rank:.2f}'})",
+        parse_math=False,
     )
-    ax.legend(fontsize=8, loc="best")
+    _literal_legend(ax.legend(fontsize=8, loc="best"))
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from interactkit.results import Attribution
+from interactkit.visualizers.text_common import check_explained, check_items, literal
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, TypeAlias
@@ -108,6 +109,7 @@ def _check(space: ImageSpace, explanation: Explained) -> None:
             f"{type(space).__name__}: call plot_image_explanation(space, explanation) with the "
             "space the explanation was computed on (space = explainer.space(image))"
         )
+    check_explained(explanation)
     n_segments = int(space.segments.max()) + 1
     n = getattr(explanation, "n_features", None)
     if n is not None and int(n) != n_segments:
@@ -207,7 +209,9 @@ def plot_image_explanation(
     fig = Figure(figsize=figsize, layout="constrained")
     ax_sets, ax_main = fig.subplots(1, 2)
     ax_sets.imshow(overlay)
-    ax_sets.set_title(f"top {len(interactions)} interaction sets ({explanation.method})")
+    ax_sets.set_title(
+        f"top {len(interactions)} interaction sets ({explanation.method})", parse_math=False
+    )
     handles = []
     for i, it in enumerate(interactions):
         label = format_set(it.names) + f"  strength {it.strength:.3g}"
@@ -215,16 +219,18 @@ def plot_image_explanation(
             label += f", effect {it.effect:+.3g}"
         handles.append(Patch(facecolor=SET_COLOURS[i % len(SET_COLOURS)], label=label))
     if handles:
-        ax_sets.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.02),
-            fontsize="small",
-            frameon=False,
-            title="strongest first; a shared superpixel takes the strongest set's colour"
-            if len(handles) > 1
-            else None,
-            title_fontsize="x-small",
+        literal(
+            ax_sets.legend(
+                handles=handles,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.02),
+                fontsize="small",
+                frameon=False,
+                title="strongest first; a shared superpixel takes the strongest set's colour"
+                if len(handles) > 1
+                else None,
+                title_fontsize="x-small",
+            )
         )
     else:
         ax_sets.text(0.5, -0.06, "no interactions", transform=ax_sets.transAxes, ha="center")
@@ -232,13 +238,13 @@ def plot_image_explanation(
     main = superpixel_values(space, colour_by)
     if main is None:
         ax_main.imshow(space.image)
-        ax_main.set_title("main effects: not available")
+        ax_main.set_title("main effects: not available", parse_math=False)
     else:
         im = _heatmap(ax_main, space, main, cmap)
         what = "main effect" if not isinstance(colour_by, Attribution) else colour_by.method
-        ax_main.set_title(f"{what} of each superpixel")
+        ax_main.set_title(f"{what} of each superpixel", parse_math=False)
         cbar = fig.colorbar(im, ax=ax_main, shrink=0.85)
-        cbar.set_label("effect on the target logit")
+        cbar.set_label("effect on the target logit", parse_math=False)
     for ax in (ax_sets, ax_main):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -253,7 +259,7 @@ def plot_image_explanation(
         n_queries = getattr(explanation, "n_queries", None)
         if n_queries:
             title += f" | {n_queries} queries"
-    fig.suptitle(title)
+    fig.suptitle(title, parse_math=False)
     return fig
 
 
@@ -285,7 +291,7 @@ def plot_image_methods(
     """
     from matplotlib.figure import Figure
 
-    items = list(items)
+    items = check_items(items, "plot_image_methods")
     if not items:
         raise ValueError("plot_image_methods needs at least one attribution or explanation")
     values = []
@@ -301,11 +307,11 @@ def plot_image_methods(
     fig = Figure(figsize=(panel_size * ncols, panel_size * nrows + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).reshape(-1)
     axes[0].imshow(interaction_overlay(space.image, space.segments, []))
-    axes[0].set_title("image and superpixels", fontsize="small")
+    axes[0].set_title("image and superpixels", fontsize="small", parse_math=False)
     for ax, item, vals in zip(axes[1:], items, values):
         _heatmap(ax, space, vals, cmap, peak if shared_scale else None)
         queries = f", {item.n_queries} queries" if getattr(item, "n_queries", 0) else ""
-        ax.set_title(f"{item.method}{queries}", fontsize="small")
+        ax.set_title(f"{item.method}{queries}", fontsize="small", parse_math=False)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -313,7 +319,7 @@ def plot_image_methods(
         ax.set_axis_off()
     name = getattr(space, "target_name", None)
     fig.suptitle(title or f"class {space.target}" + (f" '{name}'" if name else "")
-                 + " -- red raises the logit, blue lowers it")  # fmt: skip
+                 + " -- red raises the logit, blue lowers it", parse_math=False)  # fmt: skip
     return fig
 
 

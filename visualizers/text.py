@@ -29,6 +29,7 @@ import numpy as np
 from interactkit.visualizers.text_common import (
     PALETTE,
     Explained,
+    check_items,
     check_space,
     draw_words,
     effect_name,
@@ -36,6 +37,7 @@ from interactkit.visualizers.text_common import (
     interaction_label,
     interactions_of,
     layout_words,
+    literal,
     target_text,
 )
 from interactkit.visualizers.text_html import save_html, to_html
@@ -144,18 +146,19 @@ def plot_text(
                 PathPatch(path, facecolor="none", edgecolor=colour, linewidth=lw, alpha=alpha)
             )
         label = f"#{rank + 1} {interaction_label(space, inter, 5)} ({float(inter.strength):.3g})"
-        label = label.replace("$", r"\$")  # legend text is parsed as mathtext
         handles.append(Line2D([0], [0], color=colour, linewidth=lw, alpha=alpha, label=label))
     if handles:
-        ax.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0.02, 0.0),
-            ncol=2,
-            fontsize=max(fontsize * 0.7, 7),
-            frameon=False,
-            title="top interactions (width = strength)",
-            title_fontsize=max(fontsize * 0.7, 7),
+        literal(
+            ax.legend(
+                handles=handles,
+                loc="lower left",
+                bbox_to_anchor=(0.02, 0.0),
+                ncol=2,
+                fontsize=max(fontsize * 0.7, 7),
+                frameon=False,
+                title="top interactions (width = strength)",
+                title_fontsize=max(fontsize * 0.7, 7),
+            )
         )
 
     # -- colorbar ------------------------------------------------------------------------------
@@ -165,7 +168,7 @@ def plot_text(
     cax = fig.add_axes((0.62, bar_bottom, 0.34, 0.12 * dpi / total_h))
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), cax=cax, orientation="horizontal")
     label = f"{effect_name(colour_by)} on the {target_text(space)}"
-    bar.set_label(label, fontsize=max(fontsize * 0.65, 7))
+    bar.set_label(label, fontsize=max(fontsize * 0.65, 7), parse_math=False)
     bar.ax.tick_params(labelsize=max(fontsize * 0.6, 6))
 
     if title is None:
@@ -208,7 +211,7 @@ def plot_text_methods(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    items = list(items)
+    items = check_items(items, "plot_text_methods")
     if not items:
         raise ValueError("plot_text_methods needs at least one attribution or explanation")
     for item in items:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
+from interactkit._utils.checks import check_int
 from interactkit.results import Attribution, LocalExplanation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,6 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PALETTE",
     "Explained",
+    "check_explained",
+    "check_items",
     "check_space",
     "draw_words",
     "effect_name",
@@ -27,6 +30,7 @@ __all__ = [
     "interaction_label",
     "interactions_of",
     "layout_words",
+    "literal",
     "target_text",
 ]
 
@@ -40,7 +44,8 @@ PALETTE = tuple(
 
 def interactions_of(explanation: Explained, k: int, pairs_only: bool) -> list[Interaction]:
     """The top ``k`` interaction sets (or pairs) of an explanation; none for an attribution."""
-    if k <= 0 or isinstance(explanation, Attribution):  # an attribution has no interactions
+    k = check_int("k", k, minimum=0)
+    if k == 0 or isinstance(explanation, Attribution):  # an attribution has no interactions
         return []
     return list(explanation.pairs(k) if pairs_only else explanation.top(k))
 
@@ -67,6 +72,37 @@ def effect_name(item: Explained) -> str:
     return f"{item.method} attribution" if isinstance(item, Attribution) else "main effect"
 
 
+def check_explained(item: Any, what: str = "the explanation") -> None:
+    """Raise ``TypeError`` unless ``item`` is a ``LocalExplanation`` or an ``Attribution``."""
+    if not isinstance(item, LocalExplanation | Attribution):
+        raise TypeError(
+            f"{what} must be a LocalExplanation or an Attribution, got {type(item).__name__}"
+            + (
+                "; pass (space, explanation) in that order"
+                if hasattr(item, "n_features") and hasattr(item, "value_fn")
+                else ""
+            )
+        )
+
+
+def check_items(items: Any, function: str) -> list[Any]:
+    """The explanations of a side-by-side figure as a list (one explanation alone is refused:
+    the function takes a sequence)."""
+    if isinstance(items, LocalExplanation | Attribution):
+        raise TypeError(
+            f"{function} takes a sequence of explanations, got one {type(items).__name__}; "
+            "wrap it in a list"
+        )
+    if isinstance(items, str | bytes):
+        raise TypeError(f"{function} takes a sequence of explanations, got a str")
+    try:
+        return list(items)
+    except TypeError:
+        raise TypeError(
+            f"{function} takes a sequence of explanations, got {type(items).__name__}"
+        ) from None
+
+
 def check_space(space: TextSpace, explanation: Explained) -> None:
     """Raise unless ``space`` is a text space with as many words as ``explanation`` features."""
     for attr in ("words", "spans", "text"):
@@ -74,6 +110,7 @@ def check_space(space: TextSpace, explanation: Explained) -> None:
             raise TypeError(
                 f"expected a TextSpace (with .words, .spans, .text), got {type(space).__name__}"
             )
+    check_explained(explanation)
     n = getattr(explanation, "n_features", None)
     if n is not None and int(n) != len(space.words):
         raise ValueError(
@@ -101,6 +138,16 @@ def target_text(space: TextSpace) -> str:
     return "output"
 
 
+def literal(legend: Any) -> Any:
+    """Draw a legend's labels and title literally: a ``$`` in a word, feature name or class name
+    is not read as mathtext (two of them would crash the drawing or garble the text).
+    Returns ``legend``."""
+    if legend is not None:
+        for text in (*legend.get_texts(), legend.get_title()):
+            text.set_parse_math(False)
+    return legend
+
+
 def layout_words(words: list[str], width: float, fontsize: float, dpi: int) -> dict[str, Any]:
     """Word boxes wrapped into lines (pixels): sizes, x positions, line of each word."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -110,7 +157,8 @@ def layout_words(words: list[str], width: float, fontsize: float, dpi: int) -> d
     renderer = FigureCanvasAgg(probe).get_renderer()
     sizes = []
     for word in words:
-        box = probe.text(0, 0, word, fontsize=fontsize).get_window_extent(renderer)
+        text = probe.text(0, 0, word, fontsize=fontsize, parse_math=False)
+        box = text.get_window_extent(renderer)
         sizes.append((box.width, box.height))
     em = fontsize * dpi / 72
     text_h = max((h for _, h in sizes), default=em) or em

@@ -20,45 +20,54 @@ Models (``inputs="auto"`` decides, see :func:`~interactkit.adapters.ctr.model_fi
 Either way the interactions are named by field, and the crosses are built from the same rows
 (the encoded form of the raw rows), so crossing works for raw-row models too.
 
+Findings beyond the top interactions (each can be switched off): GLIDER **replicated** on
+disjoint halves of the impressions and another detector seed
+(:mod:`~interactkit.adapters.ctr.audit_steps`); the **segment differences** that hold
+(``segment_by``); the **changes** against an earlier audit (``compare_to``); the top pairs'
+**probability grids** (:mod:`~interactkit.adapters.ctr.pair_effects`); and whether attribution
+methods agree on the **main effects** (``consistency``).
+
 GLIDER checkpoints: with ``run_dir`` (the CLI uses ``OUT/glider-run``) finished shards are
 saved; a rerun with the same settings resumes or reuses them, a run with other GLIDER settings
 starts the directory afresh, and a directory computed for another model or other rows is
-refused (its fingerprints differ) unless ``fresh=True``.
+refused (its fingerprints differ) unless ``fresh=True``. The replication's other detector seeds
+are checkpointed alike in ``<run_dir>-seed<s>``.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import interactkit
-from interactkit._utils import jsonio
 from interactkit.adapters.ctr.audit_result import AuditResult
+from interactkit.adapters.ctr.audit_steps import (
+    attribution_consistency,
+    crossing_record,
+    glider_and_replication,
+    load_previous_glider,
+)
 from interactkit.adapters.ctr.baselines import DEFAULT_N_BACKGROUND
 from interactkit.adapters.ctr.comparison import compare_crosses
+from interactkit.adapters.ctr.configs import CONFIG_NAMES
 from interactkit.adapters.ctr.data import CTRData
 from interactkit.adapters.ctr.explainer import CTRExplainer
 from interactkit.adapters.ctr.model_files import LoadedModel, infer_inputs
+from interactkit.adapters.ctr.pair_effects import pair_effects as compute_pair_effects
 from interactkit.adapters.ctr.planted import ground_truth_report
 from interactkit.adapters.ctr.raw import RawExplainer
 from interactkit.adapters.ctr.source import SourceModel, train_source_model
-from interactkit.runs import RunError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from interactkit import GlobalExplanation
     from interactkit.adapters.ctr.baselines import Baseline
-    from interactkit.adapters.ctr.comparison import CrossComparison
 
 __all__ = ["TARGETS", "audit"]
 
 TARGETS = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
-_RUN_SETTINGS = "audit-settings.json"
 
 
 def audit(
@@ -78,10 +87,20 @@ def audit(
     k: int = 20,
     cross: int | None = None,
     targets: Sequence[str] = TARGETS,
-    seeds: int = 3,
-    target_size: str = "small",
-    target_epochs: int = 10,
+    seeds: int = 2,
+    target_config: str = "tuned",
+    target_epochs: int | None = None,
+    target_size: str | None = None,
     segment_by: str | None = None,
+    replicates: bool = True,
+    halves: int = 2,
+    replicate_seeds: Sequence[int] | None = None,
+    compare_to: str | Path | None = None,
+    pairs: int = 3,
+    pair_values: int = 5,
+    pair_rows: int = 200,
+    consistency: bool = True,
+    consistency_instances: int = 20,
     replace_subsets: bool = False,
     seed: int = 0,
     run_dir: str | Path | None = None,
@@ -108,9 +127,26 @@ def audit(
         detector_params: further detector parameters (e.g. ``{"hidden": (64, 32)}``).
         k: global interactions selected.
         cross: how many of them to cross into the targets (default all ``k``).
-        targets: target model names (``()`` for none); seeds: training seeds per variant;
-            target_size, target_epochs: their size (``"small"``/``"paper"``) and epoch cap.
-        segment_by: also select global interactions per value of this field.
+        targets: target model names (``()`` for none); seeds: training seeds per variant (each
+            also draws a random-cross control).
+        target_config: the targets' preset (``"tuned"``, ``"bars"``, ``"paper"``, ``"small"``;
+            :mod:`~interactkit.adapters.ctr.configs`); target_epochs: an epoch cap (None: the
+            preset's, with its early stopping); target_size: the older name of target_config.
+        segment_by: also select global interactions per value of this field, and test which
+            segment differences hold (``glider.segment_differences``).
+        replicates: also run GLIDER's replication (``AuditResult.replication``): ``halves``
+            disjoint parts of the impressions x the detector seeds ``replicate_seeds`` (default
+            ``(seed, seed + 1)``; ``seed`` always comes first and gives the audit's GLIDER
+            result, so replication costs one more GLIDER run per extra seed; ArchDetect is
+            deterministic and is run once). Skipped with fewer than ``2 * halves`` impressions.
+        compare_to: an earlier audit's folder (or its ``audit.json`` / ``glider.json``): which
+            interactions appeared, vanished or changed (``AuditResult.changes``).
+        pairs, pair_values, pair_rows: probability grids of the top ``pairs`` selected pairs
+            over their ``pair_values`` most frequent values, on ``pair_rows`` validation rows
+            (:mod:`~interactkit.adapters.ctr.pair_effects`; 0 pairs skips).
+        consistency, consistency_instances: compare the main effects of feature ablation,
+            Shapley value sampling and ArchAttribute on the first ``consistency_instances``
+            impressions (:func:`~interactkit.adapters.ctr.audit_steps.attribution_consistency`).
         replace_subsets: the paper's GLIDER selection rule.
         seed: seed of the data split, the source model, the background draw and GLIDER.
         run_dir: GLIDER checkpoint directory (see the module docstring).
@@ -120,6 +156,8 @@ def audit(
     say = print if verbose else _quiet
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    config = _target_config(target_config, target_size)
+    old_glider = None if compare_to is None else load_previous_glider(compare_to)
     data, spec = _load(data, label, seed)
     planted = data.meta.get("planted") or None
     if segment_by is not None and segment_by not in data.schema.names:
@@ -163,15 +201,53 @@ def audit(
         "baseline": info.get("baseline"),
         **params,
     }
-    t = time.perf_counter()
-    global_exp = _glider(
-        spaces, segments, settings, params, k, method, seed, replace_subsets, run_dir, fresh, say
+    extra_settings = {
+        "target_config": config,
+        "target_epochs": target_epochs,
+        "seeds": seeds,
+        "replication": {"halves": halves, "seeds": replicate_seeds} if replicates else None,
+        "pairs": {"pairs": pairs, "values": pair_values, "rows": pair_rows},
+        "consistency_instances": consistency_instances if consistency else 0,
+    }
+    halves_run = halves if replicates and n >= 2 * halves else None
+    if replicates and halves_run is None:
+        say(f"replication: skipped ({n} impressions are too few for {halves} halves)")
+    global_exp, replication = glider_and_replication(
+        spaces,
+        segments,
+        settings,
+        params,
+        k,
+        method,
+        [seed, *(replicate_seeds if replicate_seeds is not None else (seed + 1,))],
+        halves_run,
+        replace_subsets,
+        run_dir,
+        fresh,
+        say,
+        timings,
     )
-    timings["glider"] = time.perf_counter() - t
+    held = [d for d in global_exp.segment_differences if d.holds]
+    if segment_by is not None:
+        say(f"segments: {len(held)} of {len(global_exp.segment_differences)} differences hold")
+    changes = None if old_glider is None else interactkit.compare_global(old_glider, global_exp)
 
     example = interactkit.explain(spaces[0], method=method, seed=seed, **params)
     selected = [tuple(it.names) for it in global_exp.interactions]
     truth = ground_truth_report(selected, planted) if planted else None
+
+    t = time.perf_counter()
+    effects = compute_pair_effects(
+        explainer, data, selected, pairs=pairs, values=pair_values, n_rows=pair_rows, raw=raw
+    )
+    timings["pair_effects"] = time.perf_counter() - t
+    t = time.perf_counter()
+    agreement = None
+    if consistency and consistency_instances > 0:
+        agreement = attribution_consistency(spaces[:consistency_instances], seed=seed)
+    timings["consistency"] = time.perf_counter() - t
+    checked = "" if agreement is None else f", consistency {timings['consistency']:.1f} s"
+    say(f"pair effects of {len(effects)} pair(s) {timings['pair_effects']:.1f} s{checked}")
 
     t = time.perf_counter()
     crossable = [s for s in selected if all(f in data.schema for f in s) and len(s) >= 2]
@@ -179,19 +255,23 @@ def audit(
     to_cross = crossable[:cross] if cross else crossable
     comparison = None
     if targets and to_cross:
-        say(f"crossing {len(to_cross)} interactions into {', '.join(targets)} ...")
+        say(
+            f"crossing {len(to_cross)} interactions into {', '.join(targets)} "
+            f"({config} preset, {seeds} seed(s)) ..."
+        )
         comparison = compare_crosses(
             data,
             to_cross,
             models=list(targets),
             seeds=list(range(seeds)),
-            size=target_size,
+            config=config,
             max_epochs=target_epochs,
+            progress=None,
         )
     timings["targets"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return AuditResult(
-        settings=settings,
+        settings={**settings, **extra_settings},
         data={
             "spec": spec,
             "name": data.name,
@@ -203,19 +283,32 @@ def audit(
         glider=global_exp,
         example_row=dict(spaces[0].values),
         example=example,
-        crossing=None if comparison is None else _crossing_record(comparison, skipped),
+        crossing=None if comparison is None else crossing_record(comparison, skipped),
         ground_truth=truth,
         timings=timings,
         version=interactkit.__version__,
         space=spaces[0],
         comparison=comparison,
         source=trained,
+        replication=replication,
+        changes=changes,
+        compared_to=None if compare_to is None else str(compare_to),
+        pair_effects=effects,
+        consistency=agreement,
     )
 
 
 # ----------------------------------------------------------------------------- steps
 def _quiet(*_: object) -> None:
     return None
+
+
+def _target_config(config: str, size: str | None) -> str:
+    """The targets' preset; ``size`` is its older name (it wins when given)."""
+    name = size if size is not None else config
+    if name not in CONFIG_NAMES:
+        raise ValueError(f"target_config must be one of {CONFIG_NAMES}, got {name!r}")
+    return name
 
 
 def _load(data: CTRData | str | pd.DataFrame, label: str | None, seed: int) -> tuple[CTRData, str]:
@@ -295,86 +388,6 @@ def _test_metrics(explainer: CTRExplainer | RawExplainer, data: CTRData, kind: s
     rows = data.raw_rows("test") if kind == "raw" else data.test.frame
     logits = explainer.predict_logit(rows)
     return {k: float(v) for k, v in evaluate_logits(logits, data.test.labels).items()}
-
-
-def _glider(
-    spaces: list[Any],
-    segments: list[str] | None,
-    settings: dict[str, Any],
-    params: dict[str, Any],
-    k: int,
-    method: str,
-    seed: int,
-    replace_subsets: bool,
-    run_dir: str | Path | None,
-    fresh: bool,
-    say: Any,
-) -> GlobalExplanation:
-    """GLIDER over the spaces, checkpointed in ``run_dir`` (see the module docstring)."""
-    directory = None if run_dir is None else Path(run_dir)
-    if directory is not None:
-        _prepare_run_dir(directory, settings, fresh, say)
-    try:
-        global_exp = interactkit.glider(
-            spaces,
-            k=k,
-            method=method,
-            seed=seed,
-            segments=segments,
-            replace_subsets=replace_subsets,
-            run_dir=directory,
-            progress=None,
-            **params,
-        )
-    except RunError as err:
-        raise RunError(
-            f"{err}. The GLIDER checkpoint {directory} belongs to another model or other data: "
-            "pass fresh=True (CLI: --fresh) to recompute it, or use another output folder"
-        ) from None
-    say(
-        f"GLIDER: {len(spaces)} impressions in {global_exp.wall_time:.1f} s "
-        f"({global_exp.model_time / max(global_exp.wall_time, 1e-9):.0%} inside the model, "
-        f"{global_exp.n_queries} queries)"
-    )
-    return global_exp
-
-
-def _prepare_run_dir(directory: Path, settings: dict[str, Any], fresh: bool, say: Any) -> None:
-    """Start ``directory`` afresh when asked or when the GLIDER settings changed."""
-    # which model and rows were explained is checked by the run's fingerprints, not here
-    key = jsonio.jsonable(
-        {k: v for k, v in settings.items() if k not in ("k", "model", "data", "label")}
-    )
-    marker = directory / _RUN_SETTINGS
-    if directory.exists():
-        if not marker.is_file():
-            raise RunError(
-                f"{directory} exists but is not a GLIDER checkpoint of an audit; delete it or "
-                "use another output folder"
-            )
-        try:
-            saved = json.loads(marker.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            saved = None
-        if fresh or saved != key:
-            say(f"GLIDER: {'--fresh' if fresh else 'settings changed'}: recomputing {directory}")
-            shutil.rmtree(directory)
-        else:
-            say(f"GLIDER: resuming/reusing {directory} (same settings; --fresh recomputes)")
-    directory.mkdir(parents=True, exist_ok=True)
-    jsonio.atomic_write(marker, json.dumps(key))
-
-
-def _crossing_record(comparison: CrossComparison, skipped: list[list[str]]) -> dict[str, Any]:
-    return {
-        "crossed": [list(c) for c in comparison.crosses],
-        "skipped": skipped,
-        "random_control": {
-            str(s): [list(c) for c in r] for s, r in comparison.random_crosses.items()
-        },
-        "table": jsonio.jsonable(comparison.table.to_dict(orient="records")),
-        "summary": jsonio.jsonable(comparison.summary.to_dict(orient="records")),
-    }
 
 
 def _plain(d: Mapping[str, Any]) -> dict[str, Any]:

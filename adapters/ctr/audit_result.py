@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from interactkit._utils import jsonio
-from interactkit.results import GlobalExplanation, LocalExplanation
+from interactkit.results import GlobalChange, GlobalExplanation, LocalExplanation, Replication
 from interactkit.results.saved import Saved
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +33,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AUDIT_FORMAT", "AUDIT_VERSION", "AuditResult", "AuditSaveError", "Renderer"]
 
 AUDIT_FORMAT = "interactkit.audit"
-AUDIT_VERSION = 2  # 2: the model's inputs (raw / encoded / source), output kind and baseline
+AUDIT_VERSION = 3  # 2: the model's inputs, output kind and baseline; 3: replication, changes,
+# pair effects, attribution consistency
+
+_STATUSES = ("appeared", "vanished", "changed", "stable")
 
 Renderer = Callable[["AuditResult", Path], dict[str, str]]
 """``render(result, out) -> {file name: caption}``: writes the figures and ``report.html``."""
@@ -60,6 +63,19 @@ class AuditResult(Saved):
         ground_truth: :func:`~interactkit.adapters.ctr.planted.ground_truth_report` of the
             planted interactions (synthetic data), or None.
         timings: seconds per step (``data``, ``source_model``, ``glider``, ``targets``, ``total``).
+        replication: GLIDER repeated on disjoint holdout halves and detector seeds
+            (:class:`~interactkit.Replication`), or None when not run.
+        changes: against an earlier audit (``compared_to``: its folder), per interaction whether
+            it appeared, vanished, changed or is stable (:class:`~interactkit.GlobalChange`).
+        pair_effects: how the top pairs interact, one record per pair: ``{"fields": [a, b],
+            "values_a": [...], "values_b": [...]`` (the most frequent values of each),
+            ``"mean"`` (len(values_a) x len(values_b): the model's mean click probability with
+            the two fields set to those values, over ``n_rows`` rows), ``"effect"`` (the same
+            table's interaction part: ``mean - row mean - column mean + grand mean``),
+            ``"support": [[rows of the data with that combination]], "n_rows"}``.
+        consistency: whether main effects agree across attribution methods: ``{"methods",
+            "instances", "k", "top_k_agreement", "fields": [{"field", "mean_abs": {method:
+            value}, "sign_agreement", "consistent"}]}``, or None.
         version: the interactkit version that ran the audit.
         space, comparison, source: the example's feature space, the crossing comparison and a
             source model trained by the audit (kept in memory, not in JSON).
@@ -78,6 +94,11 @@ class AuditResult(Saved):
     ground_truth: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     version: str = ""
+    replication: Replication | None = None
+    changes: list[GlobalChange] | None = None
+    compared_to: str | None = None
+    pair_effects: list[dict[str, Any]] = field(default_factory=list)
+    consistency: dict[str, Any] | None = None
     space: FeatureSpace | None = field(default=None, repr=False, compare=False)
     comparison: CrossComparison | None = field(default=None, repr=False, compare=False)
     source: SourceModel | None = field(default=None, repr=False, compare=False)
@@ -120,6 +141,7 @@ class AuditResult(Saved):
                 f"planted interactions found: {truth['recall_exact']:.0%} exactly (ranks "
                 f"{ranks}), {truth['recall_contained']:.0%} contained in a selected set"
             )
+        lines.extend(self.findings_lines(top))
         if self.crossing is not None:
             lines.append("target models, mean test AUC (ΔAUC vs base):")
             for row in self.crossing["summary"]:
@@ -128,6 +150,58 @@ class AuditResult(Saved):
                     f"({row['delta_auc_mean']:+.4f})"
                 )
         return "\n".join(lines)
+
+    def findings_lines(self, top: int = 10) -> list[str]:
+        """Summary lines of the replication, the segment differences that hold, the changes
+        against an earlier audit, the pair effects and the attribution consistency."""
+        lines = []
+        rep = self.replication
+        if rep is not None and rep.replicates:
+            shown = self.glider.interactions[:top]
+            stable = [it for it in shown if rep.stability(it.names) >= 1]
+            lines.append(
+                f"replication: {rep.n_replicates} replicates, top-{rep.k} agreement "
+                f"{rep.agreement:.0%}; {len(stable)} of the top {len(shown)} "
+                "selected in every replicate"
+            )
+        held = [d for d in self.glider.segment_differences if d.holds]
+        if self.glider.segment_differences:
+            lines.append(
+                f"segment differences that hold: {len(held)} of "
+                f"{len(self.glider.segment_differences)}"
+            )
+            for d in held[:top]:
+                lines.append(
+                    f"  {', '.join(d.names):40s} {d.segment}: {d.frequency:.0%} vs "
+                    f"{d.rest_frequency:.0%} elsewhere ({d.difference:+.0%})"
+                )
+        if self.changes is not None:
+            counts = {s: [c for c in self.changes if c.status == s] for s in _STATUSES}
+            lines.append(
+                f"against {self.compared_to}: "
+                + ", ".join(f"{len(v)} {s}" for s, v in counts.items())
+            )
+            for status in ("appeared", "vanished", "changed"):
+                for c in counts[status][: min(top, 5)]:
+                    old = "–" if c.old_frequency is None else f"{c.old_frequency:.0%}"
+                    new = "–" if c.new_frequency is None else f"{c.new_frequency:.0%}"
+                    lines.append(f"  {status:8s} {', '.join(c.names):40s} {old} -> {new}")
+        for eff in self.pair_effects:
+            spread = max((abs(v) for row in eff["effect"] for v in row), default=0.0)
+            lines.append(
+                f"pair {' x '.join(eff['fields'])}: largest interaction effect "
+                f"{spread:.4f} (click probability, {eff['n_rows']} rows)"
+            )
+        cons = self.consistency
+        if cons is not None:
+            bad = [f["field"] for f in cons["fields"] if not f["consistent"]]
+            lines.append(
+                f"attribution consistency ({', '.join(cons['methods'])}; {cons['instances']} "
+                f"impressions): top-{cons['k']} agreement {cons['top_k_agreement']:.0%}, "
+                f"{len(cons['fields']) - len(bad)} of {len(cons['fields'])} fields consistent"
+                + (f" (not: {', '.join(bad[:6])})" if bad else "")
+            )
+        return lines
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +218,11 @@ class AuditResult(Saved):
                 "crossing": self.crossing,
                 "ground_truth": self.ground_truth,
                 "timings_seconds": self.timings,
+                "replication": None if self.replication is None else self.replication.to_dict(),
+                "changes": None if self.changes is None else [c.to_dict() for c in self.changes],
+                "compared_to": self.compared_to,
+                "pair_effects": self.pair_effects,
+                "consistency": self.consistency,
             }
         )
 
@@ -165,6 +244,20 @@ class AuditResult(Saved):
                 for k, v in jsonio.mapping(data.get("timings_seconds"), "timings").items()
             },
             version=str(data.get("interactkit", "")),
+            replication=None
+            if data.get("replication") is None
+            else Replication.from_dict(data["replication"]),
+            changes=None
+            if data.get("changes") is None
+            else [GlobalChange.from_dict(c) for c in jsonio.sequence(data["changes"], "changes")],
+            compared_to=None if data.get("compared_to") is None else str(data["compared_to"]),
+            pair_effects=[
+                dict(jsonio.mapping(r, "pair effect"))
+                for r in jsonio.sequence(data.get("pair_effects") or [], "pair_effects")
+            ],
+            consistency=None
+            if data.get("consistency") is None
+            else dict(jsonio.mapping(data["consistency"], "consistency")),
         )
 
     # ------------------------------------------------------------------ files

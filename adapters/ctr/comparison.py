@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from interactkit._utils.progress import progress as progress_bar
 from interactkit._utils.warn import warn
 from interactkit.adapters.ctr.configs import TargetConfig
 from interactkit.adapters.ctr.crossing import augment_with_crosses, normalize_interactions
@@ -158,6 +159,7 @@ def compare_crosses(
     config: str | TargetConfig | None = None,
     threads: int | None = 1,
     verbose: bool = False,
+    progress: bool | None = False,
     **train_kwargs: Any,
 ) -> CrossComparison:
     """Train each target as is, with the top-``k`` GLIDER crosses, and with ``k`` random crosses.
@@ -178,6 +180,9 @@ def compare_crosses(
             :mod:`~interactkit.adapters.ctr.configs`), or a ``TargetConfig`` (one model only).
         threads: torch threads per training (default 1: these small models train faster on
             one thread of a shared CPU than on several); None leaves torch's setting.
+        progress: report the trainings (``model variant seed``): None -- a bar on a terminal,
+            log lines at least every 30 s otherwise (:mod:`interactkit._utils.progress`);
+            False (default) -- nothing.
         **train_kwargs: passed to :func:`train_target` (``max_epochs``, ``batch_size``,
             ``model_kwargs``, ``size`` (the older name of ``config``), ...).
 
@@ -225,34 +230,44 @@ def compare_crosses(
     if "size" in train_kwargs and config is None:
         config_name = str(train_kwargs["size"])
     rows = []
-    for model in models:
-        for variant, seed, d in variants:
-            res = train_target(model, d, seed=seed, config=config, threads=threads, **train_kwargs)
-            rows.append(
-                {
-                    "model": model,
-                    "variant": variant,
-                    "seed": seed,
-                    "auc": res["auc"],
-                    "logloss": res["logloss"],
-                    "val_auc": res["val_auc"],
-                    "epochs": res["epochs"],
-                    "best_epoch": res["best_epoch"],
-                    "seconds": res["seconds"],
-                    "n_crosses": len(d.schema) - len(data.schema),
-                    "config": config_name,
-                }
-            )
-            if verbose:
-                print(
-                    f"{model:8s} {variant:7s} seed {seed}: AUC {res['auc']:.4f} "
-                    f"logloss {res['logloss']:.4f} ({res['epochs']} epochs, "
-                    f"{res['seconds']:.1f}s)"
+    bar = progress_bar(len(models) * len(variants), "targets", "training", progress)
+    try:
+        for model in models:
+            for variant, seed, d in variants:
+                bar.set_postfix(now=f"{model} {variant} seed {seed}")
+                res = train_target(
+                    model, d, seed=seed, config=config, threads=threads, **train_kwargs
                 )
+                bar.update(1)
+                rows.append(_row(model, variant, seed, res, len(d.schema) - len(data.schema)))
+                rows[-1]["config"] = config_name
+                if verbose:
+                    print(
+                        f"{model:8s} {variant:7s} seed {seed}: AUC {res['auc']:.4f} "
+                        f"logloss {res['logloss']:.4f} ({res['epochs']} epochs, "
+                        f"{res['seconds']:.1f}s)"
+                    )
+    finally:
+        bar.close()
     for note in notes:
         warn(note)
     table = pd.DataFrame(rows)
     return CrossComparison(table, _summarize(table), glider, randoms, notes)
+
+
+def _row(model: str, variant: str, seed: int, res: dict[str, Any], n_crosses: int) -> dict:
+    return {
+        "model": model,
+        "variant": variant,
+        "seed": seed,
+        "auc": res["auc"],
+        "logloss": res["logloss"],
+        "val_auc": res["val_auc"],
+        "epochs": res["epochs"],
+        "best_epoch": res["best_epoch"],
+        "seconds": res["seconds"],
+        "n_crosses": n_crosses,
+    }
 
 
 def _summarize(table: pd.DataFrame) -> pd.DataFrame:

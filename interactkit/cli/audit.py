@@ -19,9 +19,16 @@ the plain targets and with random crosses over several seeds. Writes ``audit.jso
                         model of the encoded fields (float32 [B, n_fields] in schema order ->
                         [B] logits or probabilities), or a source model saved by interactkit
 
-GLIDER is checkpointed in OUT/glider-run: an interrupted audit resumes, a rerun with the same
-settings reuses it, other settings recompute it, and a checkpoint of another model or other rows
-is refused (--fresh recomputes).
+Findings beyond the top interactions: GLIDER replicated on disjoint halves of the impressions and
+a second detector seed (--no-replicate skips; one more GLIDER run), segment differences that hold
+(--segment-by), what changed since an earlier audit (--compare OLD_OUT), the top pairs' click
+probability grids (--pairs), and whether attribution methods agree on the main effects
+(--no-consistency skips). Targets train with the "tuned" preset (--target-config) and its early
+stopping, 2 seeds per variant.
+
+GLIDER is checkpointed in OUT/glider-run (the replication's second seed in OUT/glider-run-seed1):
+an interrupted audit resumes, a rerun with the same settings reuses it, other settings recompute
+it, and a checkpoint of another model or other rows is refused (--fresh recomputes).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from interactkit.cli.options import (
     PartlySavedError,
     check_namespace,
     int_at_least,
+    int_in,
     output_dir,
     positive_int,
     prepare_output_dir,
@@ -43,9 +51,10 @@ from interactkit.cli.options import (
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.ctr import CTRData
 
-__all__ = ["TARGET_CHOICES", "register", "run"]
+__all__ = ["CONFIG_CHOICES", "TARGET_CHOICES", "register", "run", "target_config_name"]
 
 TARGET_CHOICES = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
+CONFIG_CHOICES = ("tuned", "bars", "paper", "small")
 #: the checks of the options, also run on a Namespace given to :func:`run` directly
 CHECKS = {
     "rows": int_at_least(100),
@@ -55,6 +64,11 @@ CHECKS = {
     "cross": positive_int,
     "seeds": positive_int,
     "target_epochs": positive_int,
+    "halves": int_at_least(2),
+    "pairs": int_in(0),
+    "pair_values": int_at_least(2),
+    "pair_rows": positive_int,
+    "consistency_instances": positive_int,
     "n_background": positive_int,
     "threads": positive_int,
     "seed": seed,
@@ -132,12 +146,73 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"comma-separated target models ({','.join(TARGET_CHOICES)}) or 'none'",
     )
     p.add_argument(
-        "--seeds", type=positive_int, default=3, help="training seeds per target and variant"
+        "--seeds", type=positive_int, default=2, help="training seeds per target and variant"
     )
-    p.add_argument("--target-size", choices=("small", "paper"), default="small")
-    p.add_argument("--target-epochs", type=positive_int, default=10)
     p.add_argument(
-        "--segment-by", default=None, help="also report global interactions per value of this field"
+        "--target-config",
+        choices=CONFIG_CHOICES,
+        default=None,
+        help="the targets' preset (default tuned: BARS-style settings, early stopping)",
+    )
+    p.add_argument(
+        "--target-size",
+        choices=("small", "paper"),
+        default=None,
+        help="the older name of --target-config",
+    )
+    p.add_argument(
+        "--target-epochs",
+        type=positive_int,
+        default=None,
+        help="epoch cap of the targets (default: the preset's, with early stopping)",
+    )
+    p.add_argument(
+        "--segment-by",
+        default=None,
+        help="also report global interactions per value of this field, and the segment "
+        "differences that hold",
+    )
+    p.add_argument(
+        "--no-replicate",
+        dest="replicate",
+        action="store_false",
+        help="skip GLIDER's replication (halves x a second detector seed)",
+    )
+    p.add_argument(
+        "--halves",
+        type=CHECKS["halves"],
+        default=2,
+        help="disjoint parts of the impressions in the replication",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="OLD_OUT",
+        default=None,
+        help="an earlier audit's --out folder: which interactions appeared, vanished, changed",
+    )
+    p.add_argument(
+        "--pairs",
+        type=CHECKS["pairs"],
+        default=3,
+        help="top pairs whose click-probability grids are computed (0: none)",
+    )
+    p.add_argument(
+        "--pair-values", type=CHECKS["pair_values"], default=5, help="values per field of a grid"
+    )
+    p.add_argument(
+        "--pair-rows", type=positive_int, default=200, help="validation rows per grid cell"
+    )
+    p.add_argument(
+        "--no-consistency",
+        dest="consistency",
+        action="store_false",
+        help="skip the check that attribution methods agree on the main effects",
+    )
+    p.add_argument(
+        "--consistency-instances",
+        type=positive_int,
+        default=20,
+        help="impressions of the attribution consistency check",
     )
     p.add_argument(
         "--replace-subsets",
@@ -167,9 +242,13 @@ def run(args: argparse.Namespace) -> int:
     from interactkit.cli.audit_report import render_audit
 
     check_namespace(args, CHECKS)
+    config = target_config_name(args)
     if args.quick:
         _quick(args)
     targets = _targets(args.targets)
+    compare = getattr(args, "compare", None)
+    if compare is not None and not Path(compare).expanduser().exists():
+        raise ValueError(f"--compare {compare}: no such folder (give an earlier audit's --out)")
     out = prepare_output_dir(args.out)
     if getattr(args, "threads", None):
         import torch
@@ -192,9 +271,17 @@ def run(args: argparse.Namespace) -> int:
         cross=args.cross,
         targets=targets,
         seeds=args.seeds,
-        target_size=args.target_size,
+        target_config=config,
         target_epochs=args.target_epochs,
         segment_by=args.segment_by,
+        replicates=getattr(args, "replicate", True),
+        halves=getattr(args, "halves", 2),
+        compare_to=compare,
+        pairs=getattr(args, "pairs", 3),
+        pair_values=getattr(args, "pair_values", 5),
+        pair_rows=getattr(args, "pair_rows", 200),
+        consistency=getattr(args, "consistency", True),
+        consistency_instances=getattr(args, "consistency_instances", 20),
         replace_subsets=args.replace_subsets,
         seed=args.seed,
         run_dir=out / "glider-run",
@@ -219,10 +306,26 @@ def _quick(args: argparse.Namespace) -> None:
     args.instances = min(args.instances, 24)
     args.samples = min(args.samples, 1000)
     args.seeds = min(args.seeds, 1)
-    args.target_epochs = min(args.target_epochs, 2)
+    args.target_epochs = min(args.target_epochs or 2, 2)
     args.n_background = min(args.n_background, 8)
+    args.pair_rows = min(getattr(args, "pair_rows", 200), 100)
+    args.consistency_instances = min(getattr(args, "consistency_instances", 20), 8)
     if args.targets == ",".join(TARGET_CHOICES):
         args.targets = "wdl,deepfm"
+
+
+def target_config_name(args: argparse.Namespace) -> str:
+    """--target-config, or --target-size (its older name); they must agree when both are given."""
+    config, size = getattr(args, "target_config", None), getattr(args, "target_size", None)
+    for option, value in (("--target-config", config), ("--target-size", size)):
+        if value is not None and value not in CONFIG_CHOICES:
+            raise ValueError(f"{option} must be one of {list(CONFIG_CHOICES)}, got {value!r}")
+    if config is not None and size is not None and config != size:
+        raise ValueError(
+            f"--target-config {config} and --target-size {size} disagree; give one "
+            "(--target-size is the older name of --target-config)"
+        )
+    return config or size or "tuned"
 
 
 def _targets(spec: str) -> list[str]:

@@ -9,13 +9,18 @@ visualizers, so the application layer draws)::
     result = audit(model, data)
     result.save("audit-out", render=render_audit)
 
-The figures come from :mod:`interactkit.visualizers.ctr`, the page from
-:mod:`interactkit.visualizers.report` (every string escaped: field names and values are user
-data); matplotlib is imported by :func:`write_figures` only.
+The figures come from :mod:`interactkit.visualizers.ctr` and
+:mod:`interactkit.visualizers.ctr_pairs` (one "how fields interact" figure per
+``pair_effects`` record); the page from :mod:`interactkit.cli.report_sections`: one
+self-contained file (figures as PNG data URIs, no network), every string escaped (field names
+and values are user data), with sortable and filterable tables, a segment selector and hover
+details (:mod:`interactkit.cli.report_assets`). matplotlib is imported by :func:`write_figures`
+only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,8 +55,15 @@ def render_audit(result: AuditResult, out: Path) -> dict[str, str]:
     space = result.space
     if space is None:
         space = _Impression(result.example_row, result.example.n_features)
-    figures = write_figures(out, result.glider, space, result.example, result.crossing_table())
-    write_report(out, result.to_dict(), result.glider, figures)
+    figures = write_figures(
+        out,
+        result.glider,
+        space,
+        result.example,
+        result.crossing_table(),
+        pair_effects=result.pair_effects,
+    )
+    write_report(out, result, figures)
     return figures
 
 
@@ -61,6 +73,7 @@ def write_figures(
     space: CTRSpace | RawSpace | _Impression,
     example: LocalExplanation,
     crossing_table: pd.DataFrame | None,
+    pair_effects: Sequence[dict[str, Any]] = (),
 ) -> dict[str, str]:
     """Save the audit's PNG figures in ``out``.
 
@@ -70,6 +83,9 @@ def write_figures(
             explanation.
         crossing_table: the crossing experiment's table (one row per target, variant, seed),
             if one was run.
+        pair_effects: ``AuditResult.pair_effects`` records (``{"fields": [a, b], "values_a",
+            "values_b", "mean", "effect", "support", "n_rows"}``): one "how fields interact"
+            figure each, ``pair_effects_<i>.png``.
 
     Returns:
         ``{file name: caption}`` of the figures written, in report order.
@@ -77,6 +93,7 @@ def write_figures(
     import matplotlib.pyplot as plt
 
     from interactkit.visualizers import ctr as viz
+    from interactkit.visualizers.ctr_pairs import plot_pair_effects
 
     made: dict[str, tuple[Figure, str]] = {
         "global_interactions.png": (
@@ -102,6 +119,13 @@ def write_figures(
             viz.plot_crossing_gains(crossing_table, baseline="base"),
             "Test AUC change from crossing (mean ± std over seeds)",
         )
+    for i, record in enumerate(pair_effects, 1):
+        a, b = [*map(str, record.get("fields") or []), "?", "?"][:2]
+        rows = record.get("n_rows")
+        made[f"pair_effects_{i}.png"] = (
+            plot_pair_effects(record),
+            f"How {a} and {b} interact" + (f" (model scores over {rows} rows)" if rows else ""),
+        )
     for segment, g in global_exp.segments.items():
         safe = "".join(c if c.isalnum() else "_" for c in segment)[:40]
         made[f"segment_{safe}.png"] = (
@@ -116,84 +140,16 @@ def write_figures(
     return captions
 
 
-def write_report(
-    out: Path, result: dict[str, Any], global_exp: GlobalExplanation, figures: dict[str, str]
-) -> None:
-    """Write ``out / "report.html"``: the summary, tables and the figures of ``out``.
+def write_report(out: Path, result: AuditResult, figures: dict[str, str]) -> None:
+    """Write ``out / "report.html"``: the interactive one-file report of ``result``.
 
     Args:
-        result: the audit record (what ``audit.json`` holds).
-        global_exp: the GLIDER result.
-        figures: ``{file name in out: caption}`` (from :func:`write_figures`).
+        result: the audit (fresh or read back from ``audit.json``).
+        figures: ``{file name in out: caption}`` (from :func:`write_figures`), embedded as PNG
+            data URIs.
     """
-    from interactkit.visualizers.report import Report
+    from interactkit.cli.report_html import png_data_uri
+    from interactkit.cli.report_sections import build_page
 
-    settings = result["settings"]
-    rep = Report(
-        "interactkit audit",
-        subtitle=f"data {result['data']['spec']} · {settings['instances']} impressions explained "
-        f"with {settings['method']} · interactkit {result['interactkit']}",
-    )
-    rep.heading("Summary")
-    model = result["source_model"]
-    rep.paragraph(f"Model: {model['note']}.", "summary")
-    how = {
-        "raw": "the model scores the data's raw rows; an off field takes the baseline "
-        f"{model.get('baseline')}",
-        "encoded": "the model scores interactkit's encoded rows; an off field takes the "
-        "missing id 0 (dense fields: the training mean)",
-        "source": "a source model of interactkit's encoded rows; an off field takes the "
-        "missing id 0 (dense fields: the training mean)",
-    }.get(model.get("inputs", "source"), "")
-    if how:
-        rep.paragraph(f"How fields are switched off: {how}. Explained value: the click logit.")
-    rep.heading("Global interactions (GLIDER)")
-    rep.table(
-        [
-            [r, ", ".join(it.names), it.count, it.frequency, f"{it.ci_low:.3f}–{it.ci_high:.3f}"]
-            for r, it in enumerate(global_exp.interactions, 1)
-        ],
-        ["rank", "interaction", "count", "frequency", "95% interval"],
-    )
-    truth = result["ground_truth"]
-    if truth:
-        rep.heading("Planted ground truth")
-        rep.paragraph(
-            f"Exact recall {truth['recall_exact']:.0%}, contained recall "
-            f"{truth['recall_contained']:.0%}, precision {truth['precision_exact']:.0%} "
-            f"of the top {truth['k']}."
-        )
-        rep.table(
-            [
-                [", ".join(r["planted"]), r["exact_rank"] or "—", r["contained_rank"] or "—"]
-                for r in truth["planted"]
-            ],
-            ["planted interaction", "exact rank", "contained in rank"],
-        )
-    for name, caption in figures.items():
-        rep.image((out / name).read_bytes(), caption)
-    if result["crossing"] is not None:
-        rep.heading("Crossing the global interactions into target models")
-        columns = {
-            "model": "model",
-            "variant": "variant",
-            "n": "seeds",
-            "auc_mean": "AUC",
-            "auc_std": "± std",
-            "logloss_mean": "logloss",
-            "delta_auc_mean": "ΔAUC vs base",
-            "delta_logloss_mean": "Δlogloss vs base",
-        }
-        rep.table(
-            [[r[key] for key in columns] for r in result["crossing"]["summary"]],
-            list(columns.values()),
-        )
-        rep.paragraph(
-            "Variants: base = target as is; glider = + the GLIDER crosses; random = + "
-            "as many random crosses of the same orders (control).",
-            "note",
-        )
-    rep.heading("Settings and timings")
-    seconds = {f"seconds: {k}": round(v, 1) for k, v in result["timings_seconds"].items()}
-    rep.table([[k, str(v)] for k, v in {**settings, **seconds}.items()], ["setting", "value"])
-    (out / "report.html").write_text(rep.render(), encoding="utf-8")
+    uris = {name: png_data_uri((out / name).read_bytes()) for name in figures}
+    (out / "report.html").write_text(build_page(result, figures, uris), encoding="utf-8")

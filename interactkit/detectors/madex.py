@@ -61,18 +61,26 @@ _CHUNK_INPUT_ELEMENTS = 2**26
 class MADEX(Detector):
     """The MADEX detector (the paper's local detector; ``method="madex"``).
 
+    The defaults are the cheapest settings of the speed-quality study
+    (``benchmarks/speed_quality.py``, ``benchmarks/results/speed_quality.md``) whose quality is
+    within noise of the paper's on every suite: a [32, 16] surrogate instead of [256, 128, 64]
+    and 150 perturbations per feature (at most 6000, the paper's count, reached at 40 features;
+    at least 1000) instead of 6000 for every instance. Everything else is the paper's.
+    ``MADEX.paper()`` (or ``MADEX(**PAPER_SETTINGS)``) reproduces the paper's settings exactly.
+
     Args:
         n_samples: perturbations per instance, including the instance itself (paper: 6000);
             with ``samples_per_feature``, the most per instance.
-        samples_per_feature: when given, an instance of ``p`` features gets
-            ``clip(samples_per_feature * p, min_samples, n_samples)`` perturbations, so short
-            texts and small images do not pay for the samples a wide CTR row needs.
+        samples_per_feature: an instance of ``p`` features gets
+            ``clip(samples_per_feature * p, min_samples, n_samples)`` perturbations (default
+            150), so short texts and small images do not pay for the samples a wide CTR row
+            needs; None gives every instance ``n_samples`` (the paper's).
         min_samples: the fewest perturbations per instance with ``samples_per_feature``.
         val_samples: of those, held out for early stopping and the cut-off (default a twelfth,
             500 of 6000).
         test_samples: held out to report the surrogate's fit (default a twelfth).
         kernel_width: LIME kernel width (0.25) for sample weights, or None for uniform weights.
-        hidden: surrogate hidden layer sizes (paper: 256, 128, 64).
+        hidden: surrogate hidden layer sizes (default 32, 16; paper: 256, 128, 64).
         l1: L1 penalty on the surrogate's weights (paper: 1e-4).
         lr: Adam learning rate (paper: 0.01).
         batch_size: surrogate mini-batch size (paper: 100).
@@ -105,12 +113,12 @@ class MADEX(Detector):
     def __init__(
         self,
         n_samples: int = 6000,
-        samples_per_feature: int | None = None,
+        samples_per_feature: int | None = 150,
         min_samples: int = 1000,
         val_samples: int | None = None,
         test_samples: int | None = None,
         kernel_width: float | None = 0.25,
-        hidden: Sequence[int] = (256, 128, 64),
+        hidden: Sequence[int] = (32, 16),
         l1: float = 1e-4,
         lr: float = 0.01,
         batch_size: int = 100,

@@ -41,6 +41,19 @@ class GlobalChange:
         data["names"] = list(self.names)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GlobalChange:
+        """Read back :meth:`to_dict`'s output (a JSON object)."""
+        data = jsonio.mapping(data, "change")
+        return cls(
+            names=tuple(jsonio.strings(data.get("names"), "change names")),
+            status=str(data.get("status")),
+            old_frequency=jsonio.opt_number(data.get("old_frequency"), "old_frequency"),
+            new_frequency=jsonio.opt_number(data.get("new_frequency"), "new_frequency"),
+            change=jsonio.opt_number(data.get("change"), "change"),
+            significant=bool(data.get("significant")),
+        )
+
 
 @dataclass
 class Replication(Saved):

@@ -22,7 +22,7 @@ from interactkit.adapters.ctr.schema import DataFormatError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Split", "check_file", "first_line", "load_generic", "read_table"]
+__all__ = ["Split", "check_file", "first_line", "load_generic", "not_text", "read_table"]
 
 Split = tuple[float, float, float]
 """Train / val / test fractions."""
@@ -36,6 +36,20 @@ def check_file(path: Path) -> None:
         raise IsADirectoryError(f"{path} is a folder; give a file")
     if path.stat().st_size == 0:
         raise DataFormatError(f"{path} is empty")
+
+
+def not_text(
+    path: Path,
+    encoding: str,
+    exc: UnicodeDecodeError,
+    fix: str = "load it with load_csv(..., encoding='latin-1') (or 'cp1252', ...)",
+) -> str:
+    """The message for a file that is not text in ``encoding``: it names the file, the first
+    byte that cannot be decoded, and how to read it (``encoding=``)."""
+    return (
+        f"{path} is not {encoding} text (it has the byte {exc.object[exc.start : exc.start + 1]!r}"
+        f"); if it is text in another encoding, re-save it as UTF-8 or {fix}"
+    )
 
 
 def first_line(path: Path) -> str:
@@ -75,6 +89,8 @@ def read_table(
             skip_blank_lines=True,
             engine="c",
         )
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(not_text(path, "utf-8", exc, "read it with load_csv")) from None
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"{path} is empty") from None
     except pd.errors.ParserError as exc:

@@ -11,7 +11,7 @@ import numpy as np
 
 from interactkit.adapters.ctr.data import CTRData
 from interactkit.adapters.ctr.encoding import CTREncoder, parse_binary_labels
-from interactkit.adapters.ctr.loaders.common import Split, check_file, load_generic
+from interactkit.adapters.ctr.loaders.common import Split, check_file, load_generic, not_text
 from interactkit.adapters.ctr.schema import DataFormatError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +34,7 @@ def load_csv(
     seed: int = 0,
     ordered: bool = False,
     nrows: int | None = None,
+    encoding: str = "utf-8",
 ) -> CTRData:
     """Load any delimited file with a header and a 0/1 label column.
 
@@ -46,6 +47,8 @@ def load_csv(
         label: the label column (values 0/1).
         min_count, standardize: see :class:`CTREncoder`.
         split, seed, ordered, nrows: as :func:`load_criteo`.
+        encoding: the text encoding of the file (e.g. ``"latin-1"`` or ``"cp1252"`` for a
+            file saved by a spreadsheet program).
     """
     import pandas as pd
 
@@ -56,7 +59,11 @@ def load_csv(
     def reader(p: Path) -> tuple[pd.DataFrame, np.ndarray]:
         check_file(p)
         try:
-            frame = pd.read_csv(p, sep=sep, nrows=nrows)
+            frame = pd.read_csv(p, sep=sep, nrows=nrows, encoding=encoding)
+        except UnicodeDecodeError as exc:
+            raise DataFormatError(not_text(p, encoding, exc)) from None
+        except LookupError:
+            raise ValueError(f"unknown encoding={encoding!r}; e.g. 'utf-8' or 'latin-1'") from None
         except pd.errors.EmptyDataError:
             raise DataFormatError(f"{p} is empty") from None
         except pd.errors.ParserError as exc:
