@@ -58,7 +58,9 @@ def planted(instances: int, k: int, samples: int, rows: int) -> str:
         f"Synthetic ad clicks ({rows} rows, 17 fields, planted: "
         + "; ".join("{" + ", ".join(p) + "}" for p in truth)
         + f"; the true click logit reaches test AUC {_oracle_auc(data):.4f}). GLIDER over the "
-        f"first {instances} validation impressions (MADEX: {samples} samples), top {k}. "
+        f"first {instances} validation impressions (MADEX: its defaults, at most {samples} "
+        f"samples: {interactkit.MADEX(n_samples=samples).samples_for(len(data.schema))[0]} for "
+        f"{len(data.schema)} fields), top {k}. "
         "Selection rule: *default* keeps a frequent selected set when a rarer superset is "
         "selected; *paper* (`replace_subsets=True`) removes it.",
         "",

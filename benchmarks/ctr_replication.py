@@ -69,8 +69,8 @@ def study(instances: int) -> str:
             "|---|---|" + "---|" * len(truth) + "---|---|---|",
             *rows,
             "",
-            "Cells: the planted set's rank in the GLIDER top 10 of all impressions (seed 0), and in "
-            "how many replicates it is selected. MADEX's wall time covers 2 seeds over every "
+            "Cells: the planted set's rank in the GLIDER top 10 of all impressions (seed 0), and "
+            "in how many replicates it is selected. MADEX's wall time covers 2 seeds over every "
             "impression; ArchDetect's one pass.",
             "",
             f"ArchDetect / MADEX wall time: **{ratio:.1%}** (per impression-pass: "

@@ -84,6 +84,42 @@ def run_study(suites: list[str], configs: list[str], cache: Path, fresh: bool) -
     return store
 
 
+def timing(suites: list[str], configs: list[str], n: int, rounds: int = 2) -> list[str]:
+    """Wall time per instance of each configuration on the first ``n`` instances of each suite,
+    the configurations interleaved in one process (best of ``rounds``), as ratios to the
+    paper's: the study's own times come from separate runs on a shared machine."""
+    lines = [
+        "## Time in one run",
+        "",
+        f"Per suite, the first {n} instances explained by each configuration in turn, {rounds} "
+        "rounds interleaved in one process, best round; seconds per instance and the ratio to "
+        "the paper's settings.",
+        "",
+        "| suite | " + " | ".join(configs) + " |",
+        "|---|" + "---|" * len(configs),
+    ]
+    for name in suites:
+        suite = SUITES[name]()
+        suite.build()
+        spaces = getattr(suite, "spaces", None)
+        if not spaces:
+            continue
+        spaces = spaces[:n]
+        best = {c: float("inf") for c in configs}
+        for _ in range(rounds):
+            for config in configs:
+                start = time.perf_counter()
+                detector(config).explain_many(spaces, seed=0, progress=False)
+                best[config] = min(best[config], (time.perf_counter() - start) / len(spaces))
+        paper = best.get("paper")
+        cells = [
+            f"{best[c]:.3f} s" + (f" ({best[c] / paper:.2f})" if paper else "") for c in configs
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+    return lines
+
+
 def within_noise(a: Outcome, paper: Outcome) -> bool:
     return a.quality >= paper.quality - 2 * float(np.hypot(a.se, paper.se))
 
@@ -149,6 +185,12 @@ def main() -> None:
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--cache", type=Path, default=Path("benchmarks/results/speed_quality.json"))
     parser.add_argument("--fresh", action="store_true", help="recompute cached runs")
+    parser.add_argument(
+        "--timing", type=int, default=0, help="also time the configs on N instances in one run"
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="report the cached runs, compute nothing"
+    )
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
@@ -157,9 +199,14 @@ def main() -> None:
         f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
         f"{torch.__version__}, interactkit {interactkit.__version__}"
     )
-    store = run_study(args.suites, args.configs, args.cache, args.fresh)
+    if args.report_only:
+        store = json.loads(args.cache.read_text())
+    else:
+        store = run_study(args.suites, args.configs, args.cache, args.fresh)
     lines = header("Speed-quality study of MADEX's settings", __file__, machine)
     lines += ["", *report(store, args.suites, args.configs)]
+    if args.timing:
+        lines += ["", *timing(args.suites, args.configs, args.timing)]
     text = "\n".join(lines) + "\n"
     if args.out:
         args.out.write_text(text)

@@ -28,7 +28,7 @@ from interactkit.glider import KeyRun, collect_keys, summarize_run
 from interactkit.results import GlobalChange, GlobalExplanation, LocalExplanation, Replication
 from interactkit.space import FeatureSpace
 
-__all__ = ["compare_global", "replicate"]
+__all__ = ["compare_global", "replicate", "replication_from_runs"]
 
 
 def replicate(
@@ -88,7 +88,33 @@ def replicate(
             progress=progress,
         )
     full = summarize_run(runs[seeds[0]], k, bootstrap, level, replace_subsets)
-    n = len(instances)
+    return replication_from_runs(
+        runs, full, k, halves, seeds, detector.name, level, split_seed, replace_subsets
+    )
+
+
+def replication_from_runs(
+    runs: dict[int, KeyRun],
+    full: GlobalExplanation,
+    k: int,
+    halves: int,
+    seeds: Sequence[int],
+    method: str,
+    level: float = 0.95,
+    split_seed: int = 0,
+    replace_subsets: bool = False,
+) -> Replication:
+    """The :class:`~interactkit.results.Replication` of GLIDER runs already collected.
+
+    Args:
+        runs: ``{seed: KeyRun}`` of :func:`~interactkit.glider.collect_keys` over the same
+            instances (one seed for a deterministic detector).
+        full: the GLIDER result of ``runs[seeds[0]]`` on every instance.
+        k, level, replace_subsets: as :func:`glider`; halves, seeds, split_seed: as
+            :func:`replicate` (``seeds`` as asked; ``runs`` holds the ones that ran).
+        method: the detector's name (recorded in ``params``).
+    """
+    n = runs[next(iter(runs))].table.n
     part = np.random.default_rng(split_seed).permutation(n) % halves  # part of each instance
     replicates: list[dict[str, Any]] = []
     tally: Counter = Counter()
@@ -115,9 +141,9 @@ def replicate(
         params={
             "halves": halves,
             "seeds": list(seeds),
-            "seeds_run": list(run_seeds),
+            "seeds_run": list(runs),
             "split_seed": split_seed,
-            "method": detector.name,
+            "method": method,
         },
     )
 

@@ -178,6 +178,9 @@ def test_ctr_integrated_gradients_on_embedding_outputs(kind):
     assert attr.values.sum() - gap == pytest.approx(attr.params["convergence_delta"], abs=1e-4)
     shapley = interactkit.attribute(space, method="shapley", n_samples=100)
     assert compare_attributions([attr, shapley]).sign_agreement[0, 1] >= 0.5
+    assert space.gradient_methods == ("integrated_gradients",)
+    via_attribute = interactkit.attribute(space, method="integrated_gradients", n_steps=64)
+    np.testing.assert_allclose(via_attribute.values, attr.values, rtol=1e-5, atol=1e-7)
     at_baseline = integrated_gradients(explainer.space({"a": 0, "b": 0, "c": 0, "d": 2.0}))
     np.testing.assert_allclose(at_baseline.values, 0.0, atol=1e-7)  # nothing moves on the path
 
@@ -191,6 +194,9 @@ def test_ctr_models_without_an_embedding_path_are_refused():
     assert not has_gradient_path(plain)
     with pytest.raises(TypeError, match=r"no gradient path.*perturbation method"):
         integrated_gradients(plain.space(ROW))
+    assert plain.space(ROW).gradient_methods == ()
+    with pytest.raises(TypeError, match=r"no differentiable path.*perturbation method"):
+        interactkit.attribute(plain.space(ROW), method="integrated_gradients")
 
     class IdsAsNumbers(torch.nn.Module):  # reads ids as numbers: no embedding to integrate
         output, input_fields = "logit", ["a", "b", "c", "d"]

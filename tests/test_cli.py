@@ -147,6 +147,17 @@ def test_audit_data_that_cannot_be_loaded(spec, label, fragment, capsys, tmp_pat
     argv = ["audit", "--data", spec.format(tmp=tmp_path), "--out", str(tmp_path / "out")]
     line = one_error_line(capsys, argv + (["--label", label] if label else []))
     assert fragment in line, line
+    assert not (tmp_path / "out").exists()  # nothing created before the data loaded
+
+
+def test_audit_encoding_option(capsys, tmp_path) -> None:
+    (tmp_path / "latin1.csv").write_bytes("site,y\nsé,1\nçà,0\n".encode("latin-1"))
+    base = ["audit", "--out", str(tmp_path / "out"), "--label", "y", "--encoding"]
+    line = one_error_line(capsys, [*base, "latin-1", "--data", f"frappe:{tmp_path}"])
+    assert "--encoding applies to csv: data, not frappe:" in line
+    # latin-1 reads the file: what fails now is the tiny data set, not its bytes
+    line = one_error_line(capsys, [*base, "latin-1", "--data", f"csv:{tmp_path}/latin1.csv"])
+    assert "utf-8" not in line
 
 
 def test_missing_train_file(capsys, tmp_path) -> None:

@@ -11,11 +11,9 @@ resumable. A deterministic detector (ArchDetect) is run once.
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 import time
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +22,8 @@ import numpy as np
 
 import interactkit
 from interactkit._utils import jsonio
-from interactkit.counting import summarize_ids
 from interactkit.glider import KeyRun, collect_keys, summarize_run
+from interactkit.replication import replication_from_runs
 from interactkit.results import GlobalExplanation, Replication
 from interactkit.runs import RunError
 
@@ -109,58 +107,20 @@ def glider_and_replication(
     full.wall_time = first_wall + time.perf_counter() - t  # as glider(): the first seed's run
     if halves is None:
         return full, None
-    replication = _replication(runs, full, k, halves, seeds, run_seeds, replace_subsets)
+    replication = replication_from_runs(
+        runs,
+        full,
+        k,
+        halves,
+        seeds,
+        str(full.params.get("method")),
+        replace_subsets=replace_subsets,
+    )
     say(
         f"replication: {replication.n_replicates} replicates ({halves} halves x "
         f"{len(run_seeds)} seed(s)), top-{k} agreement {replication.agreement:.0%}"
     )
     return full, replication
-
-
-def _replication(
-    runs: dict[int, KeyRun],
-    full: GlobalExplanation,
-    k: int,
-    halves: int,
-    seeds: list[int],
-    run_seeds: list[int],
-    replace_subsets: bool,
-    level: float = 0.95,
-    split_seed: int = 0,
-) -> Replication:
-    """The selections on disjoint parts of each seed's run (as :func:`interactkit.replicate`)."""
-    n = runs[seeds[0]].table.n
-    part = np.random.default_rng(split_seed).permutation(n) % halves
-    replicates: list[dict[str, Any]] = []
-    tally: Counter = Counter()
-    selections: list[set[tuple[str, ...]]] = []
-    for s, run in runs.items():
-        for h in range(halves):
-            table = run.table.subset(part == h)
-            result = summarize_ids(
-                table.flat, table.lengths, table.index, k, 0, level, s, {}, replace_subsets
-            )
-            names = [it.names for it in result.interactions]
-            replicates.append({"seed": s, "half": h, "n_instances": table.n, "interactions": names})
-            tally.update(names)
-            selections.append(set(names))
-    for it in full.interactions:
-        tally.setdefault(it.names, 0)
-    agreement = [len(a & b) / k for a, b in itertools.combinations(selections, 2)]
-    return Replication(
-        full=full,
-        replicates=replicates,
-        selected=sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])),
-        agreement=float(np.mean(agreement)) if agreement else 1.0,
-        k=k,
-        params={
-            "halves": halves,
-            "seeds": list(seeds),
-            "seeds_run": list(run_seeds),
-            "split_seed": split_seed,
-            "method": full.params.get("method"),
-        },
-    )
 
 
 def _prepare_run_dir(directory: Path, settings: dict[str, Any], fresh: bool, say: Any) -> None:

@@ -8,7 +8,7 @@ logits.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -16,6 +16,7 @@ from interactkit.space import FeatureSpace
 
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.ctr.explainer import CTRExplainer
+    from interactkit.results import Attribution
 
 __all__ = ["CTRSpace"]
 
@@ -45,6 +46,25 @@ class CTRSpace(FeatureSpace):
     def value_fn(self, masks: torch.Tensor) -> torch.Tensor:
         """Click logits ``Tensor[B]`` (the model's float dtype) with the masked fields off."""
         return self.explainer.logit_model.logits(self.inputs(masks))
+
+    @property
+    def gradient_methods(self) -> tuple[str, ...]:
+        """Gradient methods of ``interactkit.attribute`` on this impression: integrated gradients
+        on the embedding outputs, summed per field (:mod:`interactkit.adapters.ctr.gradients`),
+        when the model is a torch module on encoded tensors; none otherwise."""
+        from interactkit.adapters.ctr.gradients import GRADIENT_METHODS, has_gradient_path
+
+        return tuple(GRADIENT_METHODS) if has_gradient_path(self.explainer) else ()
+
+    def gradient_attribution(self, method: str, seed: int = 0, **params: Any) -> Attribution:
+        """``interactkit.attribute(space, method)`` for a gradient method (deterministic: the
+        seed is unused); ``params``: ``n_steps``, ``integration``, ``internal_batch_size`` of
+        :func:`~interactkit.adapters.ctr.gradients.integrated_gradients`."""
+        from interactkit.adapters.ctr.gradients import integrated_gradients
+
+        if method not in self.gradient_methods:
+            raise ValueError(f"{method!r} is not one of {self.gradient_methods}")
+        return integrated_gradients(self, **params)
 
     @property
     def values(self) -> dict[str, str]:

@@ -90,6 +90,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--label", default=None, help="label column of a csv: data set")
     p.add_argument(
+        "--encoding", default=None, help="text encoding of a csv: data set (default utf-8)"
+    )
+    p.add_argument(
         "--model",
         default=None,
         help="module.path:factory, a TorchScript / torch.export file, or a source model saved "
@@ -249,13 +252,13 @@ def run(args: argparse.Namespace) -> int:
     compare = getattr(args, "compare", None)
     if compare is not None and not Path(compare).expanduser().exists():
         raise ValueError(f"--compare {compare}: no such folder (give an earlier audit's --out)")
-    out = prepare_output_dir(args.out)
     if getattr(args, "threads", None):
         import torch
 
         torch.set_num_threads(args.threads)
     data = _load_data(args)
     model = load_model(args.model, data) if args.model else None
+    out = prepare_output_dir(args.out)  # after loading: a bad --data leaves no empty folder
     result = audit(
         model,
         data,
@@ -352,6 +355,11 @@ def _load_data(args: argparse.Namespace) -> CTRData:
         data, _ = make_ad_clicks(n_rows=rows, seed=args.seed)
         data.name = f"synthetic:{rows}"
         return data
-    data = load_dataset(spec, label=args.label, seed=args.seed)
+    extra = {}
+    if getattr(args, "encoding", None):
+        if not spec.startswith("csv:"):
+            raise ValueError(f"--encoding applies to csv: data, not {spec.partition(':')[0]}:")
+        extra["encoding"] = args.encoding
+    data = load_dataset(spec, label=args.label, seed=args.seed, **extra)
     data.name = spec
     return data
