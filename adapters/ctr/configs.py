@@ -67,6 +67,7 @@ __all__ = [
     "TUNED_CHANGES",
     "TUNED_CONFIGS",
     "TargetConfig",
+    "preset_config",
     "resolve_config_name",
     "target_config",
 ]
@@ -339,6 +340,23 @@ def resolve_config_name(config: str | None, size: str | None) -> str:
             "older name of config)"
         )
     return config or size or "tuned"
+
+
+def preset_config(
+    model: str, config: str | TargetConfig | None = None, size: str | None = None
+) -> TargetConfig:
+    """The :class:`TargetConfig` of ``model`` given as a preset name (``config`` or its older
+    name ``size``; default "tuned") or as a ``TargetConfig``, checked to be for ``model``."""
+    key = model.lower()
+    if isinstance(config, TargetConfig):
+        if size is not None:
+            raise ValueError("give a TargetConfig or size, not both")
+        cfg = config
+    else:
+        cfg = target_config(key, resolve_config_name(config, size))
+    if cfg.model != key:
+        raise ValueError(f"the config is for {cfg.model!r}, not {key!r}")
+    return cfg
 
 
 def target_config(model: str, config: str = "tuned") -> TargetConfig:

@@ -35,8 +35,7 @@ from interactkit.adapters.ctr.configs import (
     PAPER_CONFIGS,
     SMALL_KWARGS,
     TargetConfig,
-    resolve_config_name,
-    target_config,
+    preset_config,
 )
 from interactkit.adapters.ctr.schema import Schema
 
@@ -131,16 +130,9 @@ def build_target(
         device: torch device.
     """
     key = name.lower()
-    if key not in PAPER_CONFIGS:
+    if key not in MODEL_NAMES:
         raise ValueError(f"unknown target model {name!r}; choose from {list(MODEL_NAMES)}")
-    if isinstance(config, TargetConfig):
-        if size is not None:
-            raise ValueError("give a TargetConfig or size, not both")
-        cfg = config
-    else:
-        cfg = target_config(key, resolve_config_name(config, size))
-    if cfg.model != key:
-        raise ValueError(f"the config is for {cfg.model!r}, not {key!r}")
+    cfg = preset_config(key, config, size)
     import_deepctr()
     from deepctr_torch import models
 

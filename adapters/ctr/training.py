@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from interactkit.adapters.ctr.configs import TargetConfig, resolve_config_name, target_config
+from interactkit.adapters.ctr.configs import TargetConfig, preset_config
 from interactkit.adapters.ctr.crossing import augment_with_crosses
 from interactkit.adapters.ctr.data import CTRData
 from interactkit.adapters.ctr.deepctr import MODEL_NAMES, build_target
@@ -93,14 +93,7 @@ def resolve_target_config(
     key = name.lower()
     if key not in MODEL_NAMES:
         raise ValueError(f"unknown target model {name!r}; choose from {list(MODEL_NAMES)}")
-    if isinstance(config, TargetConfig):
-        if size is not None:
-            raise ValueError("give a TargetConfig or size, not both")
-        cfg = config
-    else:
-        cfg = target_config(key, resolve_config_name(config, size))
-    if cfg.model != key:
-        raise ValueError(f"the config is for {cfg.model!r}, not {key!r}")
+    cfg = preset_config(key, config, size)
     changes = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(changes) - set(TargetConfig.__dataclass_fields__))
     if unknown:
