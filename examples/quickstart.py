@@ -26,7 +26,7 @@ def model(masks: torch.Tensor) -> torch.Tensor:
 
 
 def main() -> None:
-    exp = interactkit.explain(model, n_features=8, seed=0)  # MADEX, the paper's settings
+    exp = interactkit.explain(model, n_features=8, seed=0)  # MADEX, its defaults
     print(f"MADEX ({exp.n_queries} queries, {exp.wall_time:.1f} s):")
     for it in exp.detected:
         print(f"  detected {{{', '.join(it.names)}}}  strength {it.strength:.3f}")

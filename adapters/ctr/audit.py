@@ -123,7 +123,8 @@ def audit(
             (:mod:`~interactkit.adapters.ctr.baselines`; default background rows).
         instances: validation impressions explained (paper: 1000).
         method: local detector, ``"madex"`` (paper) or ``"archdetect"``.
-        samples: MADEX perturbations per impression (paper: 6000).
+        samples: the most MADEX perturbations per impression (MADEX's ``n_samples``; its
+            defaults take 150 per field up to this; paper: 6000 for every impression).
         detector_params: further detector parameters (e.g. ``{"hidden": (64, 32)}``).
         k: global interactions selected.
         cross: how many of them to cross into the targets (default all ``k``).

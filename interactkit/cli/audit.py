@@ -133,7 +133,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--instances", type=positive_int, default=300, help="validation impressions to explain"
     )
     p.add_argument(
-        "--samples", type=CHECKS["samples"], default=6000, help="MADEX perturbations per impression"
+        "--samples",
+        type=CHECKS["samples"],
+        default=6000,
+        help="most MADEX perturbations per impression (MADEX takes 150 per field up to this)",
     )
     p.add_argument("--method", choices=("madex", "archdetect"), default="madex")
     p.add_argument("-k", "--k", type=positive_int, default=20, help="global interactions to select")
