@@ -88,9 +88,7 @@ def replicate(
             progress=progress,
         )
     full = summarize_run(runs[seeds[0]], k, bootstrap, level, replace_subsets)
-    return replication_from_runs(
-        runs, full, k, halves, seeds, detector.name, level, split_seed, replace_subsets
-    )
+    return replication_from_runs(runs, full, k, halves, seeds, level, split_seed, replace_subsets)
 
 
 def replication_from_runs(
@@ -99,7 +97,6 @@ def replication_from_runs(
     k: int,
     halves: int,
     seeds: Sequence[int],
-    method: str,
     level: float = 0.95,
     split_seed: int = 0,
     replace_subsets: bool = False,
@@ -112,7 +109,6 @@ def replication_from_runs(
         full: the GLIDER result of ``runs[seeds[0]]`` on every instance.
         k, level, replace_subsets: as :func:`glider`; halves, seeds, split_seed: as
             :func:`replicate` (``seeds`` as asked; ``runs`` holds the ones that ran).
-        method: the detector's name (recorded in ``params``).
     """
     n = runs[next(iter(runs))].table.n
     part = np.random.default_rng(split_seed).permutation(n) % halves  # part of each instance
@@ -143,7 +139,7 @@ def replication_from_runs(
             "seeds": list(seeds),
             "seeds_run": list(runs),
             "split_seed": split_seed,
-            "method": method,
+            "method": full.params.get("method"),
         },
     )
 

@@ -108,13 +108,7 @@ def glider_and_replication(
     if halves is None:
         return full, None
     replication = replication_from_runs(
-        runs,
-        full,
-        k,
-        halves,
-        seeds,
-        str(full.params.get("method")),
-        replace_subsets=replace_subsets,
+        runs, full, k, halves, seeds, replace_subsets=replace_subsets
     )
     say(
         f"replication: {replication.n_replicates} replicates ({halves} halves x "

@@ -329,15 +329,19 @@ BARS_FRAPPE_AUC: dict[str, float] = {
 """BARS Frappe_x1 test AUC of the selected configuration (mean of its reported runs)."""
 
 
-def resolve_config_name(config: str | None, size: str | None) -> str:
-    """The preset named by ``config`` or by the older ``size`` argument (default "tuned")."""
-    for what, value in (("config", config), ("size", size)):
+def resolve_config_name(
+    config: str | None, size: str | None, names: tuple[str, str] = ("config", "size")
+) -> str:
+    """The preset named by ``config`` or by the older ``size`` argument (default "tuned");
+    ``names`` are how errors call the two (the CLI passes its option names)."""
+    for what, value in zip(names, (config, size)):
         if value is not None and value not in CONFIG_NAMES:
             raise ValueError(f"{what} must be one of {CONFIG_NAMES}, got {value!r}")
     if config is not None and size is not None and config != size:
+        first, second = names
         raise ValueError(
-            f"config={config!r} and size={size!r} disagree; give one of them (size is the "
-            "older name of config)"
+            f"{first}={config!r} and {second}={size!r} disagree; give one of them ({second} is "
+            f"the older name of {first})"
         )
     return config or size or "tuned"
 

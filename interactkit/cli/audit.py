@@ -322,16 +322,10 @@ def _quick(args: argparse.Namespace) -> None:
 
 def target_config_name(args: argparse.Namespace) -> str:
     """--target-config, or --target-size (its older name); they must agree when both are given."""
+    from interactkit.adapters.ctr.configs import resolve_config_name
+
     config, size = getattr(args, "target_config", None), getattr(args, "target_size", None)
-    for option, value in (("--target-config", config), ("--target-size", size)):
-        if value is not None and value not in CONFIG_CHOICES:
-            raise ValueError(f"{option} must be one of {list(CONFIG_CHOICES)}, got {value!r}")
-    if config is not None and size is not None and config != size:
-        raise ValueError(
-            f"--target-config {config} and --target-size {size} disagree; give one "
-            "(--target-size is the older name of --target-config)"
-        )
-    return config or size or "tuned"
+    return resolve_config_name(config, size, names=("--target-config", "--target-size"))
 
 
 def _targets(spec: str) -> list[str]:
