@@ -6,6 +6,7 @@ Each script builds ``{name: (section title, function returning markdown)}`` and 
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 
 def header(title: str, script: str, machine: str) -> list[str]:
     """The title, the exact command that ran (for the results file) and the machine line."""
-    command = f"python benchmarks/{Path(script).name} {' '.join(sys.argv[1:])}".rstrip()
+    command = f"python benchmarks/{Path(script).name} {shlex.join(sys.argv[1:])}".rstrip()
     return [f"# {title}", "", f"Command: `{command}`", "", f"Machine: {machine}"]
 
 

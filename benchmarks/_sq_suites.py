@@ -145,6 +145,29 @@ class PlantedCTR(Suite):
         return Outcome(q, se, **_cost(exps, wall), extra={"ranks": ranks})
 
 
+class PlantedRawCTR(Suite):
+    name = "ctr_raw"
+    title = "Planted ad clicks behind a scikit-learn pipeline (HGB, raw rows, 200 impressions)"
+    metric = "planted sets in GLIDER's top 10 (of 4)"
+
+    def __init__(self, instances: int = 200) -> None:
+        self.instances = instances
+
+    def build(self) -> None:
+        from ctr_raw import hgb_pipeline
+
+        from interactkit.adapters.ctr import make_ad_clicks
+        from interactkit.adapters.ctr.raw import RawExplainer
+
+        data, planted = make_ad_clicks(n_rows=40_000, seed=0, strength=1.5)
+        self.truth = [tuple(sorted(p)) for p in planted]
+        pipe = hgb_pipeline(data.raw_rows("train"), data.train.labels, seed=0)
+        explainer = RawExplainer(pipe, data, n_background=8)
+        self.spaces = explainer.spaces(data.raw_rows("val").head(self.instances))
+
+    run = PlantedCTR.run
+
+
 class PlantedText(Suite):
     name, title = "text_planted", 'Planted text model ("not" AND "bad", 12-20 words)'
     metric = "top pair = {not, bad}"
@@ -306,6 +329,7 @@ class RealImage(RealModel):
 SUITES: dict[str, Callable[[], Suite]] = {
     s.name: s
     for s in (
-        PlantedSynthetic, Archipelago, PlantedCTR, PlantedText, PlantedImage, RealText, RealImage
+        PlantedSynthetic, Archipelago, PlantedCTR, PlantedRawCTR, PlantedText, PlantedImage,
+        RealText, RealImage
     )
 }  # fmt: skip

@@ -3,8 +3,11 @@
 Parts:
 
 * ``glider``: GLIDER over 1000 Criteo impressions (39 fields) of a DeepFM source model: MADEX
-  with its defaults, MADEX with the paper's settings, and ArchDetect; wall time, time inside
-  the model, the top global interactions.
+  with GLIDER's default budget (at most 2000 perturbations per impression), with its own
+  default (up to 6000), with the paper's settings, and ArchDetect; wall time, time inside the
+  model, the top global interactions.
+* ``glider_planted``: the same on 1000 impressions of the synthetic ad clicks widened to 39
+  fields (its four planted interactions among 22 fields in none), with the planted sets' ranks.
 * ``text``: MADEX (defaults) against ArchDetect on 14-20-word sentences of the offline MiniLM
   SST-2 classifier: time, queries, and the model-measured quality of the top pair.
 * ``reference``: interactkit's MADEX against the reference MADEX (the authors' code, checked out
@@ -12,7 +15,7 @@ Parts:
   ``neural_interaction_detection.py``, ``utils/general_utils.py`` and the sampler) on the same
   black box (the 39-field DeepFM), at the paper's settings, per instance.
 
-    python benchmarks/speed.py --parts glider text --out benchmarks/results/speed.md
+    python benchmarks/speed.py --reference PATH --out benchmarks/results/speed.md
 """
 
 from __future__ import annotations
@@ -53,24 +56,50 @@ def criteo_spaces(root: Path, instances: int) -> tuple[list, str]:
     return source.explainer().spaces(rows), note
 
 
-def glider_part(root: Path, instances: int, paper_instances: int) -> str:
-    spaces, note = criteo_spaces(root, instances)
+def planted_wide_spaces(instances: int) -> tuple[list, str, list[tuple[str, ...]]]:
+    from interactkit.adapters.ctr import make_ad_clicks
+
+    data, planted = make_ad_clicks(n_rows=50_000, seed=0, extra_fields=22)
+    source = train_source_model(data, kind="mlp", seed=0)
+    rows = data.val.frame.iloc[:instances]
+    note = (
+        f"{len(rows)} validation rows of the synthetic ad clicks widened to {len(data.schema)} "
+        f"fields (``make_ad_clicks(extra_fields=22)``: 22 fields in no interaction), MLP "
+        f"source model (test AUC {source.metrics['auc']:.3f})"
+    )
+    return source.explainer().spaces(rows), note, [tuple(sorted(p)) for p in planted]
+
+
+def _planted_glider(instances: int, paper_instances: int) -> str:
+    spaces, note, truth = planted_wide_spaces(instances)
+    return glider_part(spaces, note, paper_instances, truth)
+
+
+def glider_part(
+    spaces: list, note: str, paper_instances: int, truth: list[tuple[str, ...]] | None = None
+) -> str:
     n_paper = min(paper_instances, len(spaces))
     runs = [
-        ("MADEX, defaults", "madex", spaces),
-        ("MADEX, the paper's settings", interactkit.MADEX.paper(), spaces[:n_paper]),
-        ("ArchDetect", "archdetect", spaces),
+        ("MADEX, GLIDER's default (≤ 2000 samples)", "madex", {}, spaces),
+        ("MADEX, its own default (≤ 6000 samples)", "madex", {"n_samples": 6000}, spaces),
+        ("MADEX, the paper's settings", interactkit.MADEX.paper(), {}, spaces[:n_paper]),
+        ("ArchDetect", "archdetect", {}, spaces),
     ]
     rows, tops, per = [], [], {}
-    for label, method, subset in runs:
-        g = interactkit.glider(subset, k=40, method=method, seed=0, progress=False)
+    for label, method, params, subset in runs:
+        g = interactkit.glider(subset, k=40, method=method, seed=0, progress=False, **params)
         per[label] = g.wall_time / len(subset)
         scaled = per[label] * len(spaces)
         estimate = "" if len(subset) == len(spaces) else f" (on {len(subset)}, scaled)"
+        names = [tuple(sorted(it.names)) for it in g.interactions]
+        found = ""
+        if truth is not None:
+            ranks = [names.index(t) + 1 if t in names else None for t in truth]
+            found = " | " + ", ".join("–" if r is None else str(r) for r in ranks)
         rows.append(
             f"| {label} | {scaled:.0f}{estimate} | {per[label] * 1e3:.0f} | "
             f"{g.model_time / g.wall_time:.0%} | {g.wall_time / g.model_time:.1f} | "
-            f"{g.n_queries / len(subset):.0f} |"
+            f"{g.n_queries / len(subset):.0f}{found} |"
         )
         tops.append(
             f"{label}: "
@@ -78,7 +107,9 @@ def glider_part(root: Path, instances: int, paper_instances: int) -> str:
                 f"{{{', '.join(it.names)}}} {it.frequency:.0%}" for it in g.interactions[:5]
             )
         )
-    paper, ours = per["MADEX, the paper's settings"], per["MADEX, defaults"]
+    paper = per["MADEX, the paper's settings"]
+    ours = per["MADEX, GLIDER's default (≤ 2000 samples)"]
+    truth_head = " planted sets' ranks in the top 40 |" if truth is not None else ""
     return "\n".join(
         [
             f"GLIDER (K = 40, counting each impression's detected sets) over {note}. MADEX "
@@ -86,11 +117,11 @@ def glider_part(root: Path, instances: int, paper_instances: int) -> str:
             f"first {n_paper} impressions (their time scaled to {len(spaces)}).",
             "",
             f"| detector | wall s for {len(spaces)} | ms / impression | inside the model | "
-            "wall / model time | queries / impression |",
-            "|---|---|---|---|---|---|",
+            f"wall / model time | queries / impression |{truth_head}",
+            "|---|---|---|---|---|---|" + ("---|" if truth is not None else ""),
             *rows,
             "",
-            f"MADEX defaults against the paper's settings: **{paper / ours:.1f}× faster** per "
+            f"GLIDER's default against the paper's settings: **{paper / ours:.1f}× faster** per "
             "impression.",
             "",
             "Top 5 of each:",
@@ -182,6 +213,7 @@ def reference_part(root: Path, reference: Path | None, n_ref: int, n_ours: int) 
     for label, detector in (
         ("interactkit MADEX, the paper's settings", interactkit.MADEX.paper()),
         ("interactkit MADEX, defaults", interactkit.MADEX()),
+        ("interactkit MADEX, GLIDER's budget (n_samples=2000)", interactkit.MADEX(n_samples=2000)),
     ):
         start = time.perf_counter()
         detector.explain_many(spaces[:n_ours], seed=0, progress=False)
@@ -214,7 +246,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--parts", nargs="+", default=["glider", "text", "reference"])
+    parser.add_argument(
+        "--parts", nargs="+", default=["glider", "glider_planted", "text", "reference"]
+    )
     parser.add_argument("--data-root", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--instances", type=int, default=1000)
     parser.add_argument("--paper-instances", type=int, default=250)
@@ -231,7 +265,13 @@ def main() -> None:
     parts = {
         "glider": (
             "GLIDER over 1000 impressions x 39 fields",
-            lambda: glider_part(args.data_root, args.instances, args.paper_instances),
+            lambda: glider_part(
+                *criteo_spaces(args.data_root, args.instances), args.paper_instances
+            ),
+        ),
+        "glider_planted": (
+            "GLIDER over 1000 planted impressions x 39 fields",
+            lambda: _planted_glider(args.instances, args.paper_instances),
         ),
         "text": ("Text: MADEX against ArchDetect", lambda: text_part(sst2, args.sentences)),
         "reference": (

@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--data", default="synthetic:40000", help="KIND:PATH (see the README)")
     parser.add_argument("--source", choices=("mlp", "deepfm"), default="mlp")
     parser.add_argument("--instances", type=int, default=200)
-    parser.add_argument("--samples", type=int, default=6000, help="MADEX perturbations")
+    parser.add_argument("--samples", type=int, default=6000, help="the most MADEX perturbations")
     parser.add_argument("--k", type=int, default=10, help="global interactions to select")
     parser.add_argument("--seeds", type=int, default=2, help="seeds per target variant")
     parser.add_argument("--out", type=Path, default=Path("out/ad_audit"))

@@ -38,6 +38,9 @@ class FeatureSpace:
     * ``device`` -- where masks are sent before :meth:`value_fn` is called (the model's device);
     * ``max_batch_size`` -- the largest batch of masks :meth:`value_fn` should receive at once
       (bounds the memory of one model call); ``None`` lets the caller choose;
+    * ``max_samples`` -- the most perturbations a detector should draw for this instance when
+      its own count is left at the default (an adapter whose queries are expensive, e.g. image
+      models, sets it); ``None`` leaves it to the detector;
     * ``nonfinite_hint`` -- what to tell the user when the model returns NaN/inf for a
       perturbed input (e.g. "try another off strategy"), appended to the query layer's error.
 
@@ -48,6 +51,7 @@ class FeatureSpace:
     n_features: int
     device: torch.device = torch.device("cpu")
     max_batch_size: int | None = None
+    max_samples: int | None = None
     nonfinite_hint: str = ""
 
     @property

@@ -116,6 +116,17 @@ def test_audit_report_escapes_data_strings(tmp_path: Path) -> None:
     assert "&lt;img src=x&gt;" in html
 
 
+def test_target_choices() -> None:
+    from interactkit.cli import build_parser
+    from interactkit.cli.audit import DEFAULT_TARGETS, TARGET_CHOICES, parse_targets
+
+    assert parse_targets("all") == list(TARGET_CHOICES) and parse_targets("none") == []
+    assert parse_targets(" DCN, wdl ") == ["dcn", "wdl"]
+    args = build_parser().parse_args(["audit"])
+    assert parse_targets(args.targets) == list(DEFAULT_TARGETS) == ["wdl", "deepfm", "dcn"]
+    assert args.jobs is None  # the CPUs
+
+
 def test_audit_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["audit", "--targets", "lr", "--out", str(tmp_path)]) == 1
     assert "unknown target model" in capsys.readouterr().err

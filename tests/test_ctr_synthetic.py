@@ -86,3 +86,21 @@ def test_bad_arguments() -> None:
         make_ad_clicks(n_rows=10)
     with pytest.raises(ValueError, match="ctr"):
         make_ad_clicks(n_rows=1000, ctr=1.5)
+
+
+def test_extra_fields_widen_the_rows_and_keep_the_rest() -> None:
+    narrow, planted = make_ad_clicks(n_rows=1000, seed=3)
+    wide, planted_wide = make_ad_clicks(n_rows=1000, seed=3, extra_fields=22)
+    assert len(wide.schema) == 39 and planted_wide == planted
+    extra = [n for n in wide.schema.names if n.startswith("extra_")]
+    assert extra == [f"extra_{k:02d}" for k in range(1, 23)]
+
+    def whole(d):  # the split follows the clicks, so compare all raw rows
+        return pd.concat([d.meta["raw"][part] for part in ("train", "val", "test")])
+
+    for name in narrow.schema.names:  # the 17 fields draw the same values
+        counts = whole(wide)[name].value_counts().sort_index()
+        assert counts.equals(whole(narrow)[name].value_counts().sort_index())
+    assert wide.train.frame[extra].nunique().between(2, 20).all()
+    with pytest.raises(ValueError, match="extra_fields"):
+        make_ad_clicks(n_rows=1000, extra_fields=-1)

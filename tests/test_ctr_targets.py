@@ -182,6 +182,21 @@ def test_random_interactions() -> None:
         random_interactions(schema, [2], when_exhausted="skip")
 
 
+def test_compare_crosses_in_worker_processes_gives_the_same_table(ads) -> None:
+    from interactkit.adapters.ctr import compare_crosses
+
+    data, planted = ads
+    kwargs = {"models": ["wdl", "deepfm"], "seeds": [0], "k": 2, "max_epochs": 1, **TINY}
+    alone = compare_crosses(data, planted, **kwargs).table
+    pooled = compare_crosses(data, planted, jobs=2, **kwargs).table
+    keys = ["model", "variant", "seed", "n_crosses"]
+    assert pooled[keys].equals(alone[keys])  # rows in task order, whatever finished first
+    np.testing.assert_allclose(pooled["auc"], alone["auc"], rtol=1e-6)
+    np.testing.assert_allclose(pooled["logloss"], alone["logloss"], rtol=1e-6)
+    with pytest.raises(ValueError, match="jobs"):
+        compare_crosses(data, planted, jobs=0, **kwargs)
+
+
 def test_compare_crosses_notes_a_control_that_repeats_glider_sets(ads) -> None:
     from interactkit.adapters.ctr import compare_crosses
 

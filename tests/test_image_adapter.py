@@ -327,6 +327,25 @@ def test_max_batch_size_is_honoured() -> None:
     assert not hasattr(space, "model_seconds")
 
 
+@pytest.mark.filterwarnings("ignore:the surrogate does not fit")  # one epoch: not the point
+def test_max_samples_caps_madex_unless_it_is_told() -> None:
+    seg = np.arange(64).reshape(8, 8).repeat(4, 0).repeat(4, 1)  # 64 superpixels of 4x4
+    img = np.random.default_rng(0).uniform(0.0, 1.0, (32, 32, 3)).astype(np.float32)
+    fast = {"max_epochs": 1, "cutoff": False}
+    capped = ImageExplainer(MeanModel(), image_size=None, fill=(0, 0, 0), max_samples=1100)
+    space = capped.space(img, segments=seg)
+    assert space.max_samples == 1100 and ImageExplainer(MeanModel()).max_samples == 2000
+    # 64 superpixels would take 6000 perturbations: the space's cap gives 1100, an explicit
+    # n_samples wins, and the paper's preset keeps its 6000
+    assert interactkit.MADEX().samples_for(64)[0] == 6000
+    assert interactkit.explain(space, **fast).n_queries <= 1101
+    assert interactkit.explain(space, n_samples=1500, **fast).n_queries > 1101
+    free = ImageExplainer(MeanModel(), image_size=None, max_samples=None)
+    assert free.space(img, segments=seg).max_samples is None
+    with pytest.raises(ValueError, match="max_samples"):
+        ImageExplainer(MeanModel(), max_samples=0)
+
+
 def test_public_helpers_check_masks_and_value_fn_matches_the_query_layer() -> None:
     explainer = ImageExplainer(MeanModel(), image_size=None)
     assert isinstance(explainer, interactkit.Explainer)

@@ -67,7 +67,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["TARGETS", "audit"]
 
-TARGETS = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
+TARGETS = ("wdl", "deepfm", "dcn")
+"""The default targets: one per family (wide & deep, factorization machine, cross network).
+xDeepFM and AutoInt (``MODEL_NAMES`` has all five) each train two to three times longer on a
+CPU."""
 
 
 def audit(
@@ -82,7 +85,7 @@ def audit(
     source: str = "mlp",
     instances: int = 300,
     method: str = "madex",
-    samples: int = 6000,
+    samples: int | None = None,
     detector_params: Mapping[str, Any] | None = None,
     k: int = 20,
     cross: int | None = None,
@@ -90,6 +93,7 @@ def audit(
     seeds: int = 2,
     target_config: str = "tuned",
     target_epochs: int | None = None,
+    jobs: int = 1,
     target_size: str | None = None,
     segment_by: str | None = None,
     replicates: bool = True,
@@ -123,8 +127,9 @@ def audit(
             (:mod:`~interactkit.adapters.ctr.baselines`; default background rows).
         instances: validation impressions explained (paper: 1000).
         method: local detector, ``"madex"`` (paper) or ``"archdetect"``.
-        samples: the most MADEX perturbations per impression (MADEX's ``n_samples``; its
-            defaults take 150 per field up to this; paper: 6000 for every impression).
+        samples: the most MADEX perturbations per impression (MADEX's ``n_samples``; None:
+            GLIDER's 2000; MADEX takes 150 per field up to this; paper: 6000 for every
+            impression).
         detector_params: further detector parameters (e.g. ``{"hidden": (64, 32)}``).
         k: global interactions selected.
         cross: how many of them to cross into the targets (default all ``k``).
@@ -133,6 +138,9 @@ def audit(
         target_config: the targets' preset (``"tuned"``, ``"bars"``, ``"paper"``, ``"small"``;
             :mod:`~interactkit.adapters.ctr.configs`); target_epochs: an epoch cap (None: the
             preset's, with its early stopping); target_size: the older name of target_config.
+        jobs: target trainings run at once in worker processes (see
+            :func:`~interactkit.adapters.ctr.comparison.compare_crosses`; the CLI's default is
+            the number of CPUs; the table does not depend on it).
         segment_by: also select global interactions per value of this field, and test which
             segment differences hold (``glider.segment_differences``).
         replicates: also run GLIDER's replication (``AuditResult.replication``): ``halves``
@@ -186,7 +194,7 @@ def audit(
     if segment_by is not None:
         segments = [s.values[segment_by] for s in spaces]
     params = dict(detector_params or {})
-    if method == "madex":
+    if method == "madex" and samples is not None:
         params.setdefault("n_samples", samples)
     settings = {
         "data": spec,
@@ -267,6 +275,7 @@ def audit(
             seeds=list(range(seeds)),
             config=config,
             max_epochs=target_epochs,
+            jobs=jobs,
             progress=None,
         )
     timings["targets"] = time.perf_counter() - t

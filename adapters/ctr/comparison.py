@@ -4,7 +4,8 @@
 interactions crossed into new fields, (c) with as many random crosses of the same orders, over
 several seeds, and tabulates test AUC / logloss and their paired differences to (a). Targets
 are trained with the ``"tuned"`` preset of :mod:`~interactkit.adapters.ctr.configs` (BARS-style
-settings, early stopping on validation AUC) on one torch thread each unless told otherwise.
+settings, early stopping on validation AUC) on one torch thread each unless told otherwise,
+``jobs`` at a time (:mod:`~interactkit.adapters.ctr.training_jobs`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from interactkit._utils.progress import progress as progress_bar
 from interactkit._utils.warn import warn
 from interactkit.adapters.ctr.configs import TargetConfig
 from interactkit.adapters.ctr.crossing import augment_with_crosses, normalize_interactions
 from interactkit.adapters.ctr.data import CTRData
 from interactkit.adapters.ctr.deepctr import MODEL_NAMES
 from interactkit.adapters.ctr.schema import Schema
-from interactkit.adapters.ctr.training import train_target
+from interactkit.adapters.ctr.training_jobs import train_all
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -158,6 +158,7 @@ def compare_crosses(
     min_count: int | None = None,
     config: str | TargetConfig | None = None,
     threads: int | None = 1,
+    jobs: int = 1,
     verbose: bool = False,
     progress: bool | None = False,
     **train_kwargs: Any,
@@ -180,11 +181,17 @@ def compare_crosses(
             :mod:`~interactkit.adapters.ctr.configs`), or a ``TargetConfig`` (one model only).
         threads: torch threads per training (default 1: these small models train faster on
             one thread of a shared CPU than on several); None leaves torch's setting.
+        jobs: trainings run at once, each in its own process (``spawn``; 1: one after the
+            other in this process). Every training is seeded, so the table is the same for any
+            ``jobs``; on a CPU, ``jobs`` = the number of cores and ``threads=1`` is the fastest
+            (a script that calls this with ``jobs > 1`` needs the ``if __name__ ==
+            "__main__":`` guard that ``multiprocessing`` asks for).
         progress: report the trainings (``model variant seed``): None -- a bar on a terminal,
             log lines at least every 30 s otherwise (:mod:`interactkit._utils.progress`);
             False (default) -- nothing.
-        **train_kwargs: passed to :func:`train_target` (``max_epochs``, ``batch_size``,
-            ``model_kwargs``, ``size`` (the older name of ``config``), ...).
+        **train_kwargs: passed to :func:`~interactkit.adapters.ctr.training.train_target`
+            (``max_epochs``, ``batch_size``, ``model_kwargs``, ``size`` (the older name of
+            ``config``), ...).
 
     Returns:
         :class:`CrossComparison` (tidy table and summary).
@@ -229,45 +236,16 @@ def compare_crosses(
     config_name = config if isinstance(config, str) else "custom" if config else "tuned"
     if "size" in train_kwargs and config is None:
         config_name = str(train_kwargs["size"])
-    rows = []
-    bar = progress_bar(len(models) * len(variants), "targets", "training", progress)
-    try:
-        for model in models:
-            for variant, seed, d in variants:
-                bar.set_postfix(now=f"{model} {variant} seed {seed}")
-                res = train_target(
-                    model, d, seed=seed, config=config, threads=threads, **train_kwargs
-                )
-                bar.update(1)
-                rows.append(_row(model, variant, seed, res, len(d.schema) - len(data.schema)))
-                rows[-1]["config"] = config_name
-                if verbose:
-                    print(
-                        f"{model:8s} {variant:7s} seed {seed}: AUC {res['auc']:.4f} "
-                        f"logloss {res['logloss']:.4f} ({res['epochs']} epochs, "
-                        f"{res['seconds']:.1f}s)"
-                    )
-    finally:
-        bar.close()
+    tasks = [(model, variant, seed, d) for model in models for variant, seed, d in variants]
+    rows = train_all(
+        tasks, len(data.schema), config, threads, jobs, progress, verbose, train_kwargs
+    )
+    for row in rows:
+        row["config"] = config_name
     for note in notes:
         warn(note)
     table = pd.DataFrame(rows)
     return CrossComparison(table, _summarize(table), glider, randoms, notes)
-
-
-def _row(model: str, variant: str, seed: int, res: dict[str, Any], n_crosses: int) -> dict:
-    return {
-        "model": model,
-        "variant": variant,
-        "seed": seed,
-        "auc": res["auc"],
-        "logloss": res["logloss"],
-        "val_auc": res["val_auc"],
-        "epochs": res["epochs"],
-        "best_epoch": res["best_epoch"],
-        "seconds": res["seconds"],
-        "n_crosses": n_crosses,
-    }
 
 
 def _summarize(table: pd.DataFrame) -> pd.DataFrame:

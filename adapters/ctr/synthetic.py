@@ -81,6 +81,19 @@ def _probs(n: int, spec: float | tuple[float, ...], rng: np.random.Generator) ->
     return p / p.sum()
 
 
+def _extra_fields(n_extra: int, n_rows: int, seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{name: (raw values object[N], main effect float64[N])}`` of the extra fields."""
+    rng = np.random.default_rng([seed, 1])
+    out = {}
+    width = len(str(n_extra))
+    for k in range(1, n_extra + 1):
+        name = f"extra_{k:0{max(2, width)}d}"
+        values = np.asarray([f"{name}_v{i:02d}" for i in range(20)], dtype=object)
+        code = rng.choice(20, size=n_rows, p=_probs(20, 1.0, rng))
+        out[name] = (values[code], rng.normal(0.0, 0.1, size=20)[code])
+    return out
+
+
 def _center(table: np.ndarray) -> np.ndarray:
     """Remove every lower-order (marginal) component: mean 0 along each axis."""
     for _ in range(3):
@@ -108,6 +121,7 @@ def make_ad_clicks(
     strength: float = 1.0,
     min_count: int = 5,
     split: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    extra_fields: int = 0,
 ) -> tuple[CTRData, list[tuple[str, ...]]]:
     """Generate ad impressions with planted interactions.
 
@@ -118,9 +132,15 @@ def make_ad_clicks(
         strength: multiplier of the planted interaction tables (0 = none planted).
         min_count: rare-value threshold of the encoder (as the real loaders).
         split: train/val/test fractions.
+        extra_fields: this many more categorical fields (``extra_01``, ...; 20 values each,
+            small main effects, in no interaction), for wide rows like Criteo's 39 fields
+            (``extra_fields=22``). They come from their own generator: the 17 fields, the
+            planted tables and the random draws of the clicks are those of ``extra_fields=0``
+            (the clicks differ only by the extra fields' small effects).
 
     Returns:
-        ``(data, planted)``: the encoded :class:`CTRData` (15 categorical + 2 dense fields; label
+        ``(data, planted)``: the encoded :class:`CTRData` (15 categorical + 2 dense fields, then
+        the extra ones; label
         ``"click"``) and the planted interactions (list of field-name tuples, also in
         ``data.meta["planted"]``). ``data.meta["true_logit"][part]`` holds each split's true
         logit ``float64[N]``; ``data.meta["raw"][part]`` the raw (string) rows.
@@ -131,6 +151,8 @@ def make_ad_clicks(
         raise ValueError(f"n_rows={n_rows}: generate at least 100 rows")
     if not 0 < ctr < 1:
         raise ValueError(f"ctr must be in (0, 1), got {ctr}")
+    if int(extra_fields) != extra_fields or extra_fields < 0:
+        raise ValueError(f"extra_fields must be an int >= 0, got {extra_fields!r}")
     rng = np.random.default_rng(seed)
     codes: dict[str, np.ndarray] = {}
     raw: dict[str, np.ndarray] = {}
@@ -167,6 +189,10 @@ def make_ad_clicks(
         safe = tuple(np.where(i >= 0, i, 0) for i in idx)
         rest += np.where(present, table[safe], 0.0)
 
+    extra = _extra_fields(int(extra_fields), n_rows, seed)
+    for name, (col, effect) in extra.items():
+        raw[name] = col
+        rest += effect
     bias = _solve_bias(rest, ctr)
     logit = bias + rest
     clicks = (rng.random(n_rows) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
@@ -174,7 +200,9 @@ def make_ad_clicks(
     frame = pd.DataFrame(raw)
     frame["bid_floor"] = bid
     frame["user_past_ctr"] = past_raw
-    cat_names = [f[0] for f in _FIELDS]
+    for name in extra:
+        frame[name] = raw[name]
+    cat_names = [f[0] for f in _FIELDS] + list(extra)
     parts = split_indices(clicks, split, seed=seed)
     keys = ("train", "val", "test")
     frames = {k: frame.iloc[i].reset_index(drop=True) for k, i in zip(keys, parts, strict=True)}

@@ -54,6 +54,10 @@ class ImageExplainer(Explainer[ImageSpace]):
         class_names: optional names of the model's classes (for reports and figures).
         blur_sigma: Gaussian sigma in pixels of ``fill="blur"`` (default 5% of the shorter
             side of the displayed image).
+        max_samples: the most perturbations a detector draws per image when its own count is
+            left at the default (each is a forward pass of the model; the speed-quality study
+            found 2000 enough on photos of 50-70 superpixels); None lets the detector choose
+            (MADEX: up to 6000).
         **seg_kw: parameters of the scikit-image segmentation, overriding the defaults.
 
     ``explain(image, target=..., segments=...)`` and ``explain_many(images, ...)`` come from
@@ -75,6 +79,7 @@ class ImageExplainer(Explainer[ImageSpace]):
         batch_size: int = 32,
         class_names: Sequence[str] | None = None,
         blur_sigma: float | None = None,
+        max_samples: int | None = 2000,
         **seg_kw: Any,
     ) -> None:
         if not callable(model):
@@ -95,6 +100,7 @@ class ImageExplainer(Explainer[ImageSpace]):
             else check_float("blur_sigma", blur_sigma, low=0.0, low_open=True)
         )
         self.max_batch_size = check_int("batch_size", batch_size)
+        self.max_samples = None if max_samples is None else check_int("max_samples", max_samples)
         if isinstance(class_names, (str, bytes)):
             raise TypeError("class_names must be a sequence of names (one per class), not a str")
         self.class_names = [str(c) for c in class_names] if class_names is not None else None
@@ -160,6 +166,7 @@ class ImageExplainer(Explainer[ImageSpace]):
             n_classes=n_classes,
             device=self.device,
             max_batch_size=self.max_batch_size,
+            max_samples=self.max_samples,
             input_dtype=self.input_dtype,
             target_name=name,
             segmentation=seg_name,

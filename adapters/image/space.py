@@ -75,6 +75,7 @@ class ImageSpace(FeatureSpace):
         n_classes: int,
         device: torch.device,
         max_batch_size: int,
+        max_samples: int | None = None,
         input_dtype: torch.dtype = torch.float32,
         target_name: str | None = None,
         segmentation: str = "",
@@ -89,6 +90,7 @@ class ImageSpace(FeatureSpace):
         self.n_features = int(segment_labels.size)
         self._feature_names = [f"sp{label}" for label in segment_labels.tolist()]
         self.max_batch_size = int(max_batch_size)
+        self.max_samples = None if max_samples is None else int(max_samples)
         self._model = model
         self._pipeline = pipeline
         self._input_dtype = input_dtype

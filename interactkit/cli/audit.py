@@ -4,8 +4,9 @@ them improves target models (the paper's pipeline, end to end).
 Steps: load data (default: synthetic ad clicks with planted interactions, generated in code),
 load the model (``--model``) or train a source model, explain ``--instances`` validation
 impressions with MADEX and count their interactions with GLIDER, cross the top-``k`` global
-interactions into target models (Wide&Deep, DeepFM, DCN, xDeepFM, AutoInt) and compare them with
-the plain targets and with random crosses over several seeds. Writes ``audit.json``,
+interactions into target models (Wide&Deep, DeepFM and DCN by default; ``--targets all`` adds
+xDeepFM and AutoInt; ``--jobs`` trainings at once) and compare them with the plain targets and
+with random crosses over several seeds. Writes ``audit.json``,
 ``glider.json``, PNG figures and a self-contained ``report.html`` to ``--out``.
 
 ``--model`` takes:
@@ -37,6 +38,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from interactkit._utils.cpus import available_cpus
 from interactkit.cli.options import (
     PartlySavedError,
     check_namespace,
@@ -51,9 +53,20 @@ from interactkit.cli.options import (
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.ctr import CTRData
 
-__all__ = ["CONFIG_CHOICES", "TARGET_CHOICES", "register", "run", "target_config_name"]
+__all__ = [
+    "CONFIG_CHOICES",
+    "DEFAULT_TARGETS",
+    "TARGET_CHOICES",
+    "parse_targets",
+    "register",
+    "run",
+    "target_config_name",
+]
 
 TARGET_CHOICES = ("wdl", "deepfm", "dcn", "xdeepfm", "autoint")
+#: the default targets: one of each family (wide & deep, factorization machine, cross network);
+#: xDeepFM and AutoInt train 2-3x longer each here (``--targets all`` adds them)
+DEFAULT_TARGETS = ("wdl", "deepfm", "dcn")
 CONFIG_CHOICES = ("tuned", "bars", "paper", "small")
 #: the checks of the options, also run on a Namespace given to :func:`run` directly
 CHECKS = {
@@ -71,6 +84,7 @@ CHECKS = {
     "consistency_instances": positive_int,
     "n_background": positive_int,
     "threads": positive_int,
+    "jobs": positive_int,
     "seed": seed,
     "out": output_dir,
 }
@@ -135,8 +149,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--samples",
         type=CHECKS["samples"],
-        default=6000,
-        help="most MADEX perturbations per impression (MADEX takes 150 per field up to this)",
+        default=None,
+        help="most MADEX perturbations per impression (default: GLIDER's 2000; MADEX takes "
+        "150 per field up to this)",
     )
     p.add_argument("--method", choices=("madex", "archdetect"), default="madex")
     p.add_argument("-k", "--k", type=positive_int, default=20, help="global interactions to select")
@@ -148,8 +163,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--targets",
-        default=",".join(TARGET_CHOICES),
-        help=f"comma-separated target models ({','.join(TARGET_CHOICES)}) or 'none'",
+        default=",".join(DEFAULT_TARGETS),
+        help=f"comma-separated target models ({','.join(TARGET_CHOICES)}), 'all' or 'none' "
+        f"(default {','.join(DEFAULT_TARGETS)})",
     )
     p.add_argument(
         "--seeds", type=positive_int, default=2, help="training seeds per target and variant"
@@ -233,6 +249,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="torch threads (default: torch's choice; 1 is often much faster for small models "
         "on a busy machine)",
     )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="target trainings at once, one process and one thread each (default: the number "
+        "of CPUs; the results do not depend on it)",
+    )
     p.add_argument("--fresh", action="store_true", help="recompute GLIDER even if checkpointed")
     p.add_argument(
         "--quick",
@@ -251,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
     config = target_config_name(args)
     if args.quick:
         _quick(args)
-    targets = _targets(args.targets)
+    targets = parse_targets(args.targets)
     compare = getattr(args, "compare", None)
     if compare is not None and not Path(compare).expanduser().exists():
         raise ValueError(f"--compare {compare}: no such folder (give an earlier audit's --out)")
@@ -279,6 +302,7 @@ def run(args: argparse.Namespace) -> int:
         seeds=args.seeds,
         target_config=config,
         target_epochs=args.target_epochs,
+        jobs=args.jobs or available_cpus(),
         segment_by=args.segment_by,
         replicates=getattr(args, "replicate", True),
         halves=getattr(args, "halves", 2),
@@ -310,13 +334,13 @@ def run(args: argparse.Namespace) -> int:
 def _quick(args: argparse.Namespace) -> None:
     args.rows = min(args.rows, 6000)
     args.instances = min(args.instances, 24)
-    args.samples = min(args.samples, 1000)
+    args.samples = min(args.samples or 1000, 1000)
     args.seeds = min(args.seeds, 1)
     args.target_epochs = min(args.target_epochs or 2, 2)
     args.n_background = min(args.n_background, 8)
     args.pair_rows = min(getattr(args, "pair_rows", 200), 100)
     args.consistency_instances = min(getattr(args, "consistency_instances", 20), 8)
-    if args.targets == ",".join(TARGET_CHOICES):
+    if args.targets == ",".join(DEFAULT_TARGETS):
         args.targets = "wdl,deepfm"
 
 
@@ -328,9 +352,12 @@ def target_config_name(args: argparse.Namespace) -> str:
     return resolve_config_name(config, size, names=("--target-config", "--target-size"))
 
 
-def _targets(spec: str) -> list[str]:
+def parse_targets(spec: str) -> list[str]:
+    """The target models of a ``--targets`` value: names, ``all`` or ``none``."""
     if spec.strip().lower() == "none":
         return []
+    if spec.strip().lower() == "all":
+        return list(TARGET_CHOICES)
     names = [t.strip().lower() for t in spec.split(",") if t.strip()]
     unknown = [t for t in names if t not in TARGET_CHOICES]
     if unknown:

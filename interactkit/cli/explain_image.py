@@ -133,7 +133,8 @@ def register(subparsers: Any) -> None:
         "--n-samples",
         type=CHECKS["n_samples"],
         default=None,
-        help=f"MADEX perturbations (6000; at least {MIN_SAMPLES})",
+        help="MADEX perturbations (default: 150 per superpixel, at most 2000 per image; at "
+        f"least {MIN_SAMPLES})",
     )
     parser.add_argument(
         "--target",

@@ -103,7 +103,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--n-samples",
         type=CHECKS["n_samples"],
         default=None,
-        help=f"MADEX perturbation samples (default 6000, at least {MIN_SAMPLES})",
+        help="MADEX perturbation samples (default: 150 per feature, 1000 to 6000; at least "
+        f"{MIN_SAMPLES})",
     )
     parser.add_argument(
         "--cache-dir",

@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--n-samples",
         type=int_at_least(MIN_SAMPLES),
         default=6000,
-        help=f"MADEX perturbations (>= {MIN_SAMPLES})",
+        help=f"the most MADEX perturbations (>= {MIN_SAMPLES}; it takes 150 per feature, at "
+        "least 1000, up to this)",
     )
     parser.add_argument("--out", type=output_dir, default=Path("interactkit-quickstart"))
     parser.set_defaults(func=run)

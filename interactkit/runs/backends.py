@@ -92,6 +92,7 @@ def iter_shards(
     finished = run_dir.finished() if run_dir is not None else {}
     results: dict[int, ShardResult] = {}
     chunks = _chunks(items, segments, chunk_size)
+    saving = run_dir is not None  # only a saved shard needs its instances' fingerprints
 
     def finish(shard: ShardResult, saved: bool = False) -> None:
         """Save a newly explained shard, keep what the run needs of it, count its instances."""
@@ -128,9 +129,9 @@ def iter_shards(
         for index, start, chunk, segs in chunks:
             if resume(index, chunk, segs):
                 continue
-            finish(explain_shard(detector, index, start, chunk, seed, top, key, segs))
+            finish(explain_shard(detector, index, start, chunk, seed, top, key, segs, saving))
     else:
-        _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending)
+        _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending, saving)
     return [results[i] for i in sorted(results)]
 
 
@@ -183,7 +184,7 @@ def explain_many_ray(
     return [exp for i in sorted(out) for exp in out[i]]
 
 
-def _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending):
+def _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending, saving):
     ray = _ray()
     remote = ray.remote(explain_shard)
     detector_ref = ray.put(detector)
@@ -201,7 +202,7 @@ def _run_ray(detector, chunks, resume, finish, seed, top, key, max_pending):
             continue
         while len(pending) >= limit:
             collect(block=True)
-        ref = remote.remote(detector_ref, index, start, chunk, seed, top, key, segs)
+        ref = remote.remote(detector_ref, index, start, chunk, seed, top, key, segs, saving)
         pending[ref] = index
     while pending:
         collect(block=True)

@@ -273,16 +273,19 @@ def explain_shard(
     top: int | None,
     key: KeyFn | None,
     segments: Sequence[str] | None,
+    fingerprints: bool = True,
 ) -> ShardResult:
     """Explain one shard (feature spaces or given explanations) and reduce it.
 
     Runs in this process or in a Ray worker; the seeds come from the global instance index.
+    ``fingerprints``: query each instance's :func:`fingerprint` (one more model call per
+    instance), which a saved shard needs to be resumed safely; a run that saves nothing skips it.
     """
     t = time.perf_counter()
     done = [x for x in items if isinstance(x, LocalExplanation)]
     if done and len(done) != len(items):
         raise TypeError("give either feature spaces or explanations, not a mix")
-    prints = fingerprint(items)
+    prints = fingerprint(items) if fingerprints else []
     if done:
         exps = done
     else:
