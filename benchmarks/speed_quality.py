@@ -94,7 +94,8 @@ image_planted text_real` over the first nine configurations; `--configs "h32 s15
 suites; `--suites text_real --configs paper "h32 s150" h32 "h32 s100"`; `--suites image_real \
 --configs "h32 s100 c2000"`; `--suites synthetic ctr` over the schedule, batch and \
 early-stopping configurations and `q7.5`, `q5`; `--suites synthetic ctr text_planted \
-image_planted archipelago text_real --configs "h32 q7.7"` (the defaults). The *s / instance* \
+image_planted archipelago text_real --configs "h32 q7.7"`; `--suites ctr_raw --configs paper \
+"h32 s150" "h32 q7.7" "h32 s100 c2000"`. The *s / instance* \
 columns of different configurations are therefore not comparable with each other; **time \
 ratios come from the last section**, where the configurations ran interleaved in one process.
 
