@@ -18,15 +18,7 @@ pytest.importorskip("matplotlib")
 SMALL = ["--quick", "--instances", "8", "--samples", "600", "--seeds", "1", "--k", "6"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: far faster for these small models on a shared machine."""
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_audit_end_to_end_and_reuse(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -20,14 +20,7 @@ from interactkit.results import Replication
 TINY = {"instances": 8, "k": 5, "targets": (), "method": "archdetect", "n_background": 4}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def planted_model(frame: pd.DataFrame) -> np.ndarray:

@@ -71,16 +71,7 @@ not_callable = 3
 """
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch / OpenMP thread: far faster for these small models on a shared machine."""
-    from threadpoolctl import threadpool_limits
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread_everywhere")
 
 
 @pytest.fixture

@@ -178,14 +178,6 @@ def test_model_output_errors() -> None:
     assert tensor_fn.space(ROW).value_fn(masks).tolist() == [4.0] * 5
 
 
-@pytest.fixture
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def test_deepctr_model_called_as_module_with_exact_logits(one_thread) -> None:
     if importlib.util.find_spec("deepctr_torch") is None:
         pytest.skip("deepctr-torch is not installed")

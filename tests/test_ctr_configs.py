@@ -27,12 +27,7 @@ needs_deepctr = pytest.mark.skipif(
 SCHEMA = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -186,16 +186,6 @@ def test_raw_rows_of_loaded_data_and_frame_data() -> None:
 
 
 # ----------------------------------------------------------------------------- real models
-@pytest.fixture
-def one_thread():
-    """One torch / OpenMP thread: far faster for these small models on a shared machine."""
-    from threadpoolctl import threadpool_limits
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(old)
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +223,7 @@ def _recall(g, planted):
     return ground_truth_report([it.names for it in g.interactions], planted)
 
 
-def test_hgb_pipeline_planted_sets_recovered(clicks, one_thread) -> None:
+def test_hgb_pipeline_planted_sets_recovered(clicks, one_thread_everywhere) -> None:
     pytest.importorskip("sklearn")
     data, planted = clicks
     pipe = hgb_pipeline(data.raw_rows("train"), data.train.labels)
@@ -285,7 +275,9 @@ class DeepFMOnRawRows:
             return self.model(x)[:, 0].numpy()
 
 
-def test_deepctr_model_behind_own_encoders_planted_sets_recovered(clicks, one_thread) -> None:
+def test_deepctr_model_behind_own_encoders_planted_sets_recovered(
+    clicks, one_thread_everywhere
+) -> None:
     pytest.importorskip("deepctr_torch")
     data, planted = clicks
     model = DeepFMOnRawRows(data.raw_rows("train"), data.train.labels)
@@ -298,7 +290,7 @@ def test_deepctr_model_behind_own_encoders_planted_sets_recovered(clicks, one_th
 
 
 @pytest.mark.slow
-def test_audit_of_a_pipeline_end_to_end_at_default_strength(one_thread) -> None:
+def test_audit_of_a_pipeline_end_to_end_at_default_strength(one_thread_everywhere) -> None:
     """The whole audit on a user's pipeline at the synthetic data's default strength: every
     planted set selected exactly, and crossing the selected sets helps a Wide&Deep target."""
     pytest.importorskip("deepctr_torch")

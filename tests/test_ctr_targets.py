@@ -14,20 +14,14 @@ import torch
 
 from interactkit.adapters.ctr import CTRSplit, make_ad_clicks
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("deepctr_torch") is None, reason="deepctr-torch not installed"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("deepctr_torch") is None, reason="deepctr-torch not installed"
+    ),
+    pytest.mark.usefixtures("one_thread"),  # tiny models: one thread is far faster
+]
 
 TINY = {"size": "small", "embedding_dim": 4, "batch_size": 128}
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    # tiny models: one thread is far faster than two contended OpenMP threads
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,7 @@ def _train_task(
 ) -> dict[str, Any]:
     model, variant, seed, d = task
     res = train_target(model, d, seed=seed, config=config, threads=threads, **train_kwargs)
-    return row_of(model, variant, seed, res, len(d.schema) - n_base)
+    return _row(model, variant, seed, res, len(d.schema) - n_base)
 
 
 def _train_parallel(
@@ -143,7 +143,7 @@ def _worker_task(
     )
 
 
-def row_of(model: str, variant: str, seed: int, res: dict[str, Any], n_crosses: int) -> dict:
+def _row(model: str, variant: str, seed: int, res: dict[str, Any], n_crosses: int) -> dict:
     return {
         "model": model,
         "variant": variant,
