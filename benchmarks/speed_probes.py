@@ -1,0 +1,103 @@
+"""Two probes behind decisions of the speed work, each a table.
+
+* ``sample_rule``: the test suite's HistGradientBoosting pipeline on raw rows
+  (``tests/test_ctr_raw.py``'s ``hgb_pipeline``, planted ad clicks at strength 1.5), GLIDER top
+  10 with a [64, 32] surrogate, with MADEX's per-pair sample rule (``samples_per_pair=7.7``:
+  1047 samples for 17 fields) against 2000 samples: the planted sets' ranks. Why
+  ``samples_per_pair`` is not MADEX's default.
+* ``target_batch``: the five tuned target models on the default synthetic data (seed 0, one
+  thread), batch 1024 (the preset) against larger batches with scaled learning rates: seconds,
+  epochs and test AUC. Why the tuned preset's batch size stayed.
+
+    python benchmarks/speed_probes.py --out benchmarks/results/speed_probes.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _report import header, run_parts
+
+import interactkit
+from interactkit.adapters.ctr import ground_truth_report, load_dataset, make_ad_clicks
+from interactkit.adapters.ctr.deepctr import MODEL_NAMES
+from interactkit.adapters.ctr.raw import RawExplainer
+from interactkit.adapters.ctr.training import train_target
+
+
+def sample_rule() -> str:
+    from test_ctr_raw import hgb_pipeline
+
+    data, planted = make_ad_clicks(n_rows=40_000, seed=0, strength=1.5)
+    pipe = hgb_pipeline(data.raw_rows("train"), data.train.labels)
+    explainer = RawExplainer(pipe, data, n_background=8)
+    lines = [
+        "| impressions | samples | queries / impression | planted sets' ranks in the top 10 |",
+        "|---|---|---|---|",
+    ]
+    for n in (30, 200):
+        spaces = explainer.spaces(data.raw_rows("val").head(n))
+        for label, params in (
+            ("7.7 per pair (1047)", {"samples_per_feature": None, "samples_per_pair": 7.7}),
+            ("2000", {"samples_per_feature": None}),
+        ):
+            g = interactkit.glider(
+                spaces, k=10, n_samples=2000, hidden=(64, 32), seed=0, progress=False, **params
+            )
+            report = ground_truth_report([it.names for it in g.interactions], planted)
+            ranks = [p["exact_rank"] for p in report["planted"]]
+            lines.append(
+                f"| {n} | {label} | {g.n_queries / n:.0f} | "
+                + ", ".join("–" if r is None else str(r) for r in ranks)
+                + " |"
+            )
+            print(lines[-1], flush=True)
+    names = "; ".join("{" + ", ".join(p) + "}" for p in planted)
+    return "\n".join([f"Planted sets, in the order of the ranks: {names}.", "", *lines])
+
+
+def target_batch() -> str:
+    data = load_dataset("synthetic", seed=0)
+    lines = [
+        "| batch | lr | " + " | ".join(MODEL_NAMES) + " | total s |",
+        "|---|---|" + "---|" * (len(MODEL_NAMES) + 1),
+    ]
+    for batch, lr in ((1024, 1e-3), (2048, 2e-3), (4096, 1e-3), (4096, 3e-3)):
+        cells, total = [], 0.0
+        for model in MODEL_NAMES:
+            r = train_target(model, data, seed=0, threads=1, batch_size=batch, lr=lr)
+            total += r["seconds"]
+            cells.append(f"{r['seconds']:.1f} s, {r['epochs']} ep, AUC {r['auc']:.4f}")
+        lines.append(f"| {batch} | {lr:g} | " + " | ".join(cells) + f" | {total:.1f} |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--parts", nargs="+", default=["sample_rule", "target_batch"])
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    machine = (
+        f"{platform.machine()}, 1 torch thread, torch {torch.__version__}, interactkit "
+        f"{interactkit.__version__}"
+    )
+    parts = {
+        "sample_rule": ("Samples per pair behind gradient-boosted trees", sample_rule),
+        "target_batch": ("Target models: batch size and learning rate", target_batch),
+    }
+    run_parts(header("Speed probes", __file__, machine), parts, args.parts, args.out, timed=True)
+
+
+if __name__ == "__main__":
+    main()
