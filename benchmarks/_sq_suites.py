@@ -276,6 +276,11 @@ class RealModel(Suite):
             scores.std(ddof=1) / np.sqrt(len(scores)) if len(scores) > 1 else 0
         )
 
+    def run(self, detector: interactkit.Detector) -> Outcome:
+        exps, wall = _run(self.spaces, detector)
+        q, se = self.score(exps)
+        return Outcome(q, se, **_cost(exps, wall))
+
 
 class RealText(RealModel):
     name, title = "text_real", "MiniLM-SST-2 on the first 16 hand-written negation sentences"
@@ -305,6 +310,29 @@ class RealText(RealModel):
         return Outcome(q, se, **_cost(exps, wall), extra={"negation_hit@1": hits / len(exps)})
 
 
+class RealLongText(RealModel):
+    """The speed target's sentences: SST-2 dev sentences with a negation, 14-20 words."""
+
+    name = "text_long"
+    title = "MiniLM-SST-2 on SST-2 dev negation sentences of 14-20 words"
+
+    def __init__(self, n: int = 20) -> None:
+        self.n = n
+
+    def build(self) -> None:
+        from text import dev_negation_sentences
+
+        from interactkit.adapters.text import TextExplainer, minilm_sst2_classifier
+
+        train = HERE.parent.parent / "shared/data/sst2/train.tsv"
+        model, tokenizer = minilm_sst2_classifier(train_file=train)
+        self.explainer = TextExplainer(model, tokenizer, features="whitespace", off="mask")
+        dev = dev_negation_sentences(train.parent / "dev.tsv", 400)
+        self.sentences = [s for s, _, _ in dev if 14 <= len(s.split()) <= 20][: self.n]
+        self.spaces = [self.explainer.space(s) for s in self.sentences]
+        self.references()
+
+
 class RealImage(RealModel):
     name, title = "image_real", "EfficientNet-Lite0 on photos (chelsea, coffee)"
 
@@ -320,16 +348,11 @@ class RealImage(RealModel):
         ]
         self.references()
 
-    def run(self, detector: interactkit.Detector) -> Outcome:
-        exps, wall = _run(self.spaces, detector)
-        q, se = self.score(exps)
-        return Outcome(q, se, **_cost(exps, wall))
-
 
 SUITES: dict[str, Callable[[], Suite]] = {
     s.name: s
     for s in (
         PlantedSynthetic, Archipelago, PlantedCTR, PlantedRawCTR, PlantedText, PlantedImage,
-        RealText, RealImage
+        RealText, RealLongText, RealImage
     )
 }  # fmt: skip

@@ -35,7 +35,6 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import header, run_parts
-from _sq_suites import measured_strength
 
 import interactkit
 from interactkit.adapters.ctr import load_dataset, train_source_model
@@ -131,28 +130,14 @@ def glider_part(
     )
 
 
-def text_part(train_file: Path, n: int) -> str:
-    from text import dev_negation_sentences
+def text_part(n: int) -> str:
+    from _sq_suites import RealLongText
 
-    from interactkit.adapters.text import TextExplainer, minilm_sst2_classifier
-
-    model, tokenizer = minilm_sst2_classifier(train_file=train_file)
-    explainer = TextExplainer(model, tokenizer, features="whitespace", off="mask")
-    dev = train_file.parent / "dev.tsv"
-    sentences = [s for s, _, _ in dev_negation_sentences(dev, 400) if 14 <= len(s.split()) <= 20]
-    sentences = sentences[:n]
-    spaces = [explainer.space(s) for s in sentences]
-    results = {}
-    for label, method in (("MADEX (defaults)", "madex"), ("ArchDetect", "archdetect")):
-        start = time.perf_counter()
-        exps = interactkit.explain_many(spaces, method=method, seed=0, progress=False)
-        wall = time.perf_counter() - start
-        results[label] = (exps, wall)
-    # quality: the model-measured strength of each method's top pair, as a percentile among 20
-    # random pairs of the same sentence (8 random contexts each)
+    suite = RealLongText(n)
+    suite.build()
     lines = [
-        f"{len(spaces)} SST-2 dev sentences with a negation, 14-20 words (mean "
-        f"{statistics.mean(len(s.split()) for s in sentences):.1f}), offline MiniLM-SST-2, "
+        f"{len(suite.spaces)} SST-2 dev sentences with a negation, 14-20 words (mean "
+        f"{statistics.mean(len(s.split()) for s in suite.sentences):.1f}), offline MiniLM-SST-2, "
         "off = mask. Quality: the top pair's model-measured interaction as a percentile among "
         "20 random pairs of the sentence (8 random contexts).",
         "",
@@ -160,25 +145,12 @@ def text_part(train_file: Path, n: int) -> str:
         "|---|---|---|---|---|",
     ]
     times = {}
-    for label, (exps, wall) in results.items():
-        scores = []
-        for k, (space, e) in enumerate(zip(spaces, exps)):
-            gen = torch.Generator().manual_seed(1000 + k)
-            ctx = torch.rand(8, space.n_features, generator=gen) < 0.5
-            refs = [
-                tuple(sorted(torch.randperm(space.n_features, generator=gen)[:2].tolist()))
-                for _ in range(20)
-            ]
-            ref = measured_strength(space, refs, ctx)
-            top = measured_strength(space, [e.pairs(1)[0].features], ctx)[0]
-            scores.append(float((ref < top).mean()))
-        times[label] = wall / len(spaces)
-        model = sum(e.model_time for e in exps)
-        se = np.std(scores, ddof=1) / np.sqrt(len(scores))
-        queries = np.mean([e.n_queries for e in exps])
+    for label, method in (("MADEX (defaults)", "madex"), ("ArchDetect", "archdetect")):
+        out = suite.run(interactkit.get_detector(method))
+        times[label] = out.seconds
         lines.append(
-            f"| {label} | {wall / len(spaces):.2f} | {queries:.0f} | {model / wall:.0%} | "
-            f"{np.mean(scores):.2f} ± {se:.2f} |"
+            f"| {label} | {out.seconds:.2f} | {out.queries:.0f} | {out.model_share:.0%} | "
+            f"{out.quality:.2f} ± {out.se:.2f} |"
         )
     ratio = times["MADEX (defaults)"] / times["ArchDetect"]
     lines += ["", f"MADEX / ArchDetect time: **{ratio:.1f}×**."]
@@ -261,7 +233,6 @@ def main() -> None:
         f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
         f"{torch.__version__}, interactkit {interactkit.__version__}"
     )
-    sst2 = args.data_root / "sst2" / "train.tsv"
     parts = {
         "glider": (
             "GLIDER over 1000 impressions x 39 fields",
@@ -273,7 +244,7 @@ def main() -> None:
             "GLIDER over 1000 planted impressions x 39 fields",
             lambda: _planted_glider(args.instances, args.paper_instances),
         ),
-        "text": ("Text: MADEX against ArchDetect", lambda: text_part(sst2, args.sentences)),
+        "text": ("Text: MADEX against ArchDetect", lambda: text_part(args.sentences)),
         "reference": (
             "Against the reference MADEX",
             lambda: reference_part(args.data_root, args.reference, args.reference_instances, 64),

@@ -39,6 +39,7 @@ from interactkit.results import (
     GlobalInteraction,
     Interaction,
     LocalExplanation,
+    PairList,
     Replication,
     SegmentDifference,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "GlobalInteraction",
     "Interaction",
     "LocalExplanation",
+    "PairList",
     "Querier",
     "QueryError",
     "Replication",

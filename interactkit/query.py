@@ -2,7 +2,7 @@
 
 It turns a batch of masks into values with the fewest and largest model calls it can:
 
-* identical masks are evaluated once (``torch.unique`` over rows);
+* identical masks are evaluated once (:func:`unique_masks`);
 * unique masks are sent in chunks of at most ``batch_size`` (bounding the memory of one call);
 * masks are created/moved on the feature space's device (the model's device);
 * each chunk's output is validated: shape ``[b]`` (or ``[b, 1]``), finite values, and kept in
@@ -33,6 +33,7 @@ __all__ = [
     "QueryError",
     "as_batch_vector",
     "check_masks",
+    "unique_masks",
 ]
 
 DEFAULT_QUERY_BATCH = 1024
@@ -119,7 +120,7 @@ class Querier:
         """
         masks = check_masks(masks, self.n_features, self.device)
         self.n_requested += masks.shape[0]
-        unique, inverse = torch.unique(masks, dim=0, return_inverse=True)
+        unique, inverse = unique_masks(masks)
         n_unique = unique.shape[0]
         if self.budget is not None and self.n_queries + n_unique > self.budget:
             raise QueryError(
@@ -201,7 +202,7 @@ class MemoQuerier:
     def __call__(self, masks: torch.Tensor) -> torch.Tensor:
         """``float64 Tensor[B]`` (CPU) of ``masks: [B, n_features]``."""
         masks = check_masks(masks, self.querier.n_features)
-        unique, inverse = torch.unique(masks.cpu(), dim=0, return_inverse=True)
+        unique, inverse = unique_masks(masks.cpu())
         keys = [row.tobytes() for row in np.packbits(unique.numpy(), axis=1)]
         new = [i for i, key in enumerate(keys) if key not in self._values]
         if new:
@@ -209,6 +210,24 @@ class MemoQuerier:
             self._values.update({keys[i]: v for i, v in zip(new, fresh)})
         values = torch.tensor([self._values[key] for key in keys], dtype=torch.float64)
         return values[inverse]
+
+
+def unique_masks(masks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The distinct rows of ``masks: BoolTensor[B, p]`` and where each row went.
+
+    Returns:
+        ``(unique [U, p], inverse [B])`` with ``masks == unique[inverse]``, the rows in
+        lexicographic order, as ``torch.unique(masks, dim=0, return_inverse=True)``.
+    """
+    n_features = masks.shape[1]
+    if not 0 < n_features <= 63 or masks.shape[0] == 0:
+        return torch.unique(masks, dim=0, return_inverse=True)
+    # a row read as a binary number (its first column the most significant bit) sorts as the
+    # row does: a sort of B integers instead of a sort of rows
+    bits = 2 ** torch.arange(n_features - 1, -1, -1, dtype=torch.long, device=masks.device)
+    keys = (masks.long() * bits).sum(dim=1)
+    unique_keys, inverse = torch.unique(keys, sorted=True, return_inverse=True)
+    return (unique_keys[:, None] & bits) != 0, inverse
 
 
 class NondeterminismWarning(UserWarning):

@@ -81,8 +81,11 @@ def deepctr_logit_mode(model: torch.nn.Module, train: bool = False) -> Iterator[
     """
     out = getattr(model, "out", None)
     exact = out is not None and getattr(out, "task", None) == "binary"
-    was_training = model.training
-    model.train(train)
+    # only the modules in the other mode are switched (and switched back): ``model.train()``
+    # on every call walks and re-sets every submodule, a cost paid per batch of queries
+    switched = [m for m in model.modules() if m.training != train]
+    for m in switched:
+        m.training = train
     if exact:
         out.task = "regression"
     try:
@@ -90,7 +93,8 @@ def deepctr_logit_mode(model: torch.nn.Module, train: bool = False) -> Iterator[
     finally:
         if exact:
             out.task = "binary"
-        model.train(was_training)
+        for m in switched:
+            m.training = not train
 
 
 def output_dtype(raw: object) -> torch.dtype:

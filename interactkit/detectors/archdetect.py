@@ -26,7 +26,7 @@ from interactkit.detectors.base import Detector, check_spaces
 from interactkit.detectors.nid import MAX_STORED_PAIRS
 from interactkit.detectors.pair_cutoff import detect_pairs, maximal_cliques
 from interactkit.query import Querier, QueryError
-from interactkit.results import Interaction, LocalExplanation, make_interactions
+from interactkit.results import Interaction, LocalExplanation, PairList, make_interactions
 from interactkit.sampling import resolve_seeds
 from interactkit.space import FeatureSpace, ValueFn, as_space
 
@@ -166,12 +166,12 @@ class ArchDetect(Detector):
                 "rescale the explained output (e.g. explain a logit, not an exponential)"
             )
         order = strength.argsort(descending=True)[:MAX_STORED_PAIRS]
-        i, j = pairs[order, 0].tolist(), pairs[order, 1].tolist()
         names = space.feature_names
-        pair_list = make_interactions(
-            [((a, b), s) for a, b, s in zip(i, j, strength[order].tolist())],
+        pair_list = PairList(
+            pairs[order].cpu().numpy(),
+            strength[order].cpu().numpy(),
             names,
-            delta_off[order].tolist(),
+            delta_off[order].cpu().numpy(),
         )
         main = (off1[1:] - off1[0]).numpy()
         detected = None
@@ -182,7 +182,7 @@ class ArchDetect(Detector):
         return LocalExplanation(
             method=self.name,
             feature_names=names,
-            interactions=pair_list[: self._params["max_interactions"]],
+            interactions=list(pair_list[: self._params["max_interactions"]]),
             pair_list=pair_list,
             main_effects=main,
             detected=detected,
@@ -220,9 +220,10 @@ class ArchDetect(Detector):
             low_threshold=params["low_threshold"],
             resolution=8 * querier.resolution * scale,
         )
-        index = {(int(a), int(b)): k for k, (a, b) in enumerate(pairs.tolist())}
         edges = [tuple(pr) for pr in pairs[found].tolist()]
         sets = maximal_cliques(edges)
+        if not sets:
+            return []
         big = [fs for fs in sets if len(fs) > 2]
         joint: dict[tuple[int, ...], float] = {}
         if big:
@@ -230,17 +231,34 @@ class ArchDetect(Detector):
             for row, fs in enumerate(big):
                 masks[row, list(fs)] = True
             joint = dict(zip(big, querier(masks).double().cpu().tolist(), strict=True))
-        items, effects = [], []
-        for fs in sets:
-            members = [index[pr] for pr in itertools.combinations(fs, 2)]
-            items.append((fs, float(strength[members].mean())))
-            if len(fs) == 2:
-                effects.append(float(delta_off[members[0]]))
-            else:
-                singles = sum(float(off1[1 + i] - off1[0]) for i in fs)
-                effects.append(joint[fs] - float(off1[0]) - singles)
-        order = sorted(range(len(items)), key=lambda k: -items[k][1])
-        return make_interactions([items[k] for k in order], names, [effects[k] for k in order])
+        # per set: its pairs' indices in ``pairs`` (row-major i < j) and its members, as flat
+        # arrays with the set's number alongside, so that means and sums are one reduction each
+        p = off1.shape[0] - 1
+        set_of_pair, pair_index, set_of_member, members = [], [], [], []
+        for k, fs in enumerate(sets):
+            for a, b in itertools.combinations(fs, 2):
+                pair_index.append(a * (2 * p - a - 1) // 2 + (b - a - 1))
+                set_of_pair.append(k)
+            set_of_member.extend([k] * len(fs))
+            members.extend(fs)
+        n_sets = len(sets)
+        sums = np.bincount(set_of_pair, strength.numpy()[pair_index], minlength=n_sets)
+        n_pairs = np.bincount(set_of_pair, minlength=n_sets)
+        mean_strength = sums / n_pairs
+        off = off1.numpy()
+        singles = np.bincount(set_of_member, off[1 + np.array(members)] - off[0], minlength=n_sets)
+        first_pair = np.array(pair_index)[np.searchsorted(set_of_pair, np.arange(n_sets))]
+        pair_effect = delta_off.numpy()[first_pair]
+        effects = [
+            float(pair_effect[k]) if len(fs) == 2 else joint[fs] - float(off[0]) - float(singles[k])
+            for k, fs in enumerate(sets)
+        ]
+        order = sorted(range(n_sets), key=lambda k: -mean_strength[k])
+        return make_interactions(
+            [(sets[k], float(mean_strength[k])) for k in order],
+            names,
+            [effects[k] for k in order],
+        )
 
 
 def archdetect_queries(n_features: int) -> int:

@@ -44,12 +44,22 @@ def _and_features(
     ``x`` is ``[I, N, p]`` with 0/1 entries; missing columns (fewer sets) are zero.
     """
     n_inst, _, p = x.shape
-    member = torch.zeros(n_inst, width, p, dtype=x.dtype, device=x.device)
-    sizes = torch.full((n_inst, width), -1.0, dtype=x.dtype, device=x.device)
+    # one scatter of all (instance, set, feature) memberships: per-set tensor writes would cost
+    # more than the product below
+    rows, cols, feats, size_list = [], [], [], []
     for i, inst_sets in enumerate(sets):
         for k, fs in enumerate(inst_sets[:width]):
-            member[i, k, list(fs)] = 1.0
-            sizes[i, k] = len(fs)
+            rows.extend([i] * len(fs))
+            cols.extend([k] * len(fs))
+            feats.extend(fs)
+            size_list.append((i, k, len(fs)))
+    member = torch.zeros(n_inst, width, p, dtype=x.dtype, device=x.device)
+    sizes = torch.full((n_inst, width), -1.0, dtype=x.dtype, device=x.device)
+    if size_list:
+        index = torch.tensor([rows, cols, feats], dtype=torch.long).to(x.device)
+        member[index[0], index[1], index[2]] = 1.0
+        at = torch.tensor(size_list, dtype=torch.long).to(x.device)
+        sizes[at[:, 0], at[:, 1]] = at[:, 2].to(x.dtype)
     counts = torch.bmm(x, member.transpose(1, 2))
     return (counts == sizes[:, None, :]).to(x.dtype)
 

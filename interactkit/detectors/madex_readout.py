@@ -23,7 +23,7 @@ from interactkit.detectors.nid import (
     unit_influence,
 )
 from interactkit.detectors.surrogate import Surrogates
-from interactkit.results import LocalExplanation, make_interactions
+from interactkit.results import LocalExplanation, PairList, make_interactions
 from interactkit.space import FeatureSpace
 
 __all__ = ["MIN_FIT_R2", "QueriedInstance", "constant_result", "read_out"]
@@ -113,13 +113,13 @@ def read_out(
             raise ValueError(
                 f"feature space {inst.space!r} has {len(names)} feature_names for {p} features"
             )
-        pairs = ranked_pairs(pair_mats[i, :p, :p])
+        pair_index, pair_strengths = ranked_pairs(pair_mats[i, :p, :p])
         out.append(
             LocalExplanation(
                 method=name,
                 feature_names=names,
                 interactions=make_interactions(ranked[i], names),
-                pair_list=make_interactions(pairs, names),
+                pair_list=PairList(pair_index, pair_strengths, names),
                 main_effects=(mains[i, :p].double().cpu() * scale).numpy(),
                 detected=(
                     make_interactions(detected_sets[i], names, [e * scale for e in set_effects[i]])

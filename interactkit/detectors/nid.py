@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 __all__ = [
@@ -195,11 +196,15 @@ def prune_after_superset(members: torch.Tensor) -> torch.Tensor:
 
 def ranked_pairs(
     mat: torch.Tensor, max_pairs: int = MAX_STORED_PAIRS
-) -> list[tuple[tuple[int, int], float]]:
-    """All pairs ``i < j`` of a ``[p, p]`` strength matrix, strongest first (capped)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``i < j`` of a ``[p, p]`` strength matrix, strongest first (capped).
+
+    Returns:
+        ``(pairs int64[n, 2], strengths float64[n])``.
+    """
     p = mat.shape[0]
     iu = torch.triu_indices(p, p, offset=1, device=mat.device)
     vals = mat[iu[0], iu[1]]
     order = vals.argsort(descending=True)[:max_pairs]
-    ii, jj, vv = iu[0, order].tolist(), iu[1, order].tolist(), vals[order].tolist()
-    return [((a, b), v) for a, b, v in zip(ii, jj, vv)]
+    pairs = iu[:, order].T.cpu().numpy().astype(np.int64)
+    return pairs, vals[order].double().cpu().numpy()

@@ -22,7 +22,7 @@ from interactkit.detectors.nid import (
 )
 from interactkit.detectors.surrogate import SurrogateConfig
 from interactkit.detectors.surrogate_fit import fit_surrogates
-from interactkit.results import LocalExplanation, make_interactions
+from interactkit.results import LocalExplanation, PairList, make_interactions
 from interactkit.sampling import make_generator, resolve_seeds
 
 __all__ = ["detect_interactions", "detect_interactions_many"]
@@ -178,7 +178,7 @@ def detect_interactions_many(
             method="nid",
             feature_names=names,
             interactions=make_interactions(ranked[i], names),
-            pair_list=make_interactions(ranked_pairs(pair_mats[i]), names),
+            pair_list=PairList(*ranked_pairs(pair_mats[i]), names),
             main_effects=mains[i],
             surrogate_fit={"val_r2": float(val_r2[i]), "best_epoch": int(model.best_epoch[i])},
             wall_time=elapsed / len(pairs),

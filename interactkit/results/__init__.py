@@ -11,7 +11,8 @@ from interactkit.results.global_explanation import (
     GlobalInteraction,
     SegmentDifference,
 )
-from interactkit.results.local_explanation import Interaction, LocalExplanation, make_interactions
+from interactkit.results.interaction import Interaction, PairList, make_interactions
+from interactkit.results.local_explanation import LocalExplanation
 from interactkit.results.stability import GlobalChange, Replication
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "GlobalInteraction",
     "Interaction",
     "LocalExplanation",
+    "PairList",
     "Replication",
     "SegmentDifference",
     "make_interactions",

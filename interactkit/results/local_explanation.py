@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -10,72 +10,16 @@ import numpy as np
 
 from interactkit._utils import jsonio
 from interactkit._utils.checks import check_int
+from interactkit.results.interaction import Interaction, PairList, make_interactions
 from interactkit.results.saved import Saved
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Interaction", "LocalExplanation"]
+__all__ = ["Interaction", "LocalExplanation", "PairList", "make_interactions"]
 
 FORMAT = "interactkit.LocalExplanation"
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Interaction:
-    """One interacting feature set.
-
-    Attributes:
-        features: sorted feature indices.
-        names: the features' names.
-        strength: detector score (NID strength for MADEX, ArchDetect strength for pairs); only
-            comparable within one explanation.
-        effect: signed effect on the explained output where the detector estimates one (MADEX:
-            the ridge coefficient of the set's AND-feature; ArchDetect: ArchAttribute of the set
-            minus its members' main effects), else None.
-    """
-
-    features: tuple[int, ...]
-    names: tuple[str, ...]
-    strength: float
-    effect: float | None = None
-
-    @property
-    def order(self) -> int:
-        return len(self.features)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "features": list(self.features),
-            "names": list(self.names),
-            "strength": self.strength,
-            "effect": self.effect,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], n_features: int | None = None) -> Interaction:
-        """Rebuild from :meth:`to_dict` output (indices checked against ``n_features``)."""
-        features = tuple(jsonio.integer(i, "interaction features") for i in data["features"])
-        names = tuple(jsonio.strings(data["names"], "interaction names"))
-        if len(features) != len(names) or not features:
-            raise ValueError("an interaction needs one name per feature index")
-        if len(set(features)) != len(features):
-            raise ValueError(f"interaction features {features} repeat a feature")
-        if n_features is not None and not all(0 <= i < n_features for i in features):
-            raise ValueError(f"interaction features {features} outside 0..{n_features - 1}")
-        return cls(
-            features,
-            names,
-            jsonio.number(data["strength"], "strength"),
-            jsonio.opt_number(data.get("effect"), "effect"),
-        )
-
-    def __str__(self) -> str:
-        return f"{{{', '.join(self.names)}}} {self.strength:.4g}"
-
-    def __repr__(self) -> str:
-        effect = "" if self.effect is None else f", effect={self.effect:+.4g}"
-        return f"Interaction({{{', '.join(self.names)}}}, strength={self.strength:.4g}{effect})"
 
 
 def feature_index(feature: Any, names: Sequence[str]) -> int:
@@ -111,19 +55,6 @@ def _named(interaction: Interaction, names: Sequence[str]) -> Interaction:
     return interaction
 
 
-def make_interactions(
-    sets: Iterable[tuple[Sequence[int], float]],
-    feature_names: Sequence[str],
-    effects: Sequence[float] | None = None,
-) -> list[Interaction]:
-    out = []
-    for k, (fs, strength) in enumerate(sets):
-        fs = tuple(sorted(int(i) for i in fs))
-        effect = None if effects is None else float(effects[k])
-        out.append(Interaction(fs, tuple(feature_names[i] for i in fs), float(strength), effect))
-    return out
-
-
 @dataclass
 class LocalExplanation(Saved):
     """Interactions and main effects of one instance (or one function, for NID on data).
@@ -133,7 +64,8 @@ class LocalExplanation(Saved):
         feature_names: one name per feature.
         interactions: ranked interaction sets of any order (MADEX, NID) or ranked pairs
             (ArchDetect), strongest first.
-        pair_list: every pair (up to ``max_pairs``) ranked by pairwise strength.
+        pair_list: every pair (up to ``max_pairs``) ranked by pairwise strength, as a
+            :class:`PairList` (a list given here is converted).
         main_effects: ``float[n_features]``, signed effect of each feature on the output
             (MADEX: ridge coefficients in output units; ArchDetect: f(only i on) - f(all off)).
         detected: the interactions judged real (MADEX: the ridge cut-off's top ``cutoff`` sets
@@ -155,7 +87,7 @@ class LocalExplanation(Saved):
     method: str
     feature_names: list[str]
     interactions: list[Interaction]
-    pair_list: list[Interaction]
+    pair_list: Sequence[Interaction]
     main_effects: np.ndarray
     detected: list[Interaction] | None = None
     cutoff: int | None = None
@@ -167,6 +99,9 @@ class LocalExplanation(Saved):
     model_time: float = 0.0
     seed: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.pair_list = PairList.of(self.pair_list, self.feature_names)
 
     @property
     def n_features(self) -> int:
@@ -197,16 +132,13 @@ class LocalExplanation(Saved):
 
     def pairs(self, k: int | None = None) -> list[Interaction]:
         """Pairwise interactions ranked by pairwise strength (all stored pairs if ``k`` is None)."""
-        return self.pair_list if k is None else self.pair_list[: check_int("k", k, minimum=0)]
+        if k is None:
+            return list(self.pair_list)
+        return list(self.pair_list[: check_int("k", k, minimum=0)])
 
     def pair_matrix(self) -> np.ndarray:
         """Symmetric ``[n, n]`` pairwise strength matrix (zero for pairs not stored)."""
-        n = self.n_features
-        mat = np.zeros((n, n))
-        for it in self.pair_list:
-            i, j = it.features
-            mat[i, j] = mat[j, i] = it.strength
-        return mat
+        return PairList.of(self.pair_list, self.feature_names).matrix(self.n_features)
 
     def main_effect(self, feature: int | str) -> float:
         """The main effect of a feature given by index (negative counts from the end) or name.
@@ -218,14 +150,14 @@ class LocalExplanation(Saved):
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict[str, Any]:
+        names = self.feature_names
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "method": self.method,
             "feature_names": list(self.feature_names),
             "interactions": [it.to_dict() for it in self.interactions],
-            "pairs": [[*it.features, it.strength] for it in self.pair_list],
-            "pair_effects": [it.effect for it in self.pair_list],
+            **dict(zip(("pairs", "pair_effects"), PairList.of(self.pair_list, names).to_lists())),
             "main_effects": [float(v) for v in self.main_effects],
             "detected": None if self.detected is None else [it.to_dict() for it in self.detected],
             "cutoff": self.cutoff,
@@ -251,19 +183,23 @@ class LocalExplanation(Saved):
         effects = data.get("pair_effects") or [None] * len(pairs)
         if len(effects) != len(pairs):
             raise ValueError(f"{len(effects)} pair effects for {len(pairs)} pairs")
-        pair_list = []
+        index, strengths, pair_effects = [], [], []
         for (i, j, s), e in zip(pairs, effects, strict=True):
             i, j = jsonio.integer(i, "pair index"), jsonio.integer(j, "pair index")
             if not (0 <= i < n and 0 <= j < n):
                 raise ValueError(f"pair ({i}, {j}) outside 0..{n - 1}")
-            pair_list.append(
-                Interaction(
-                    (i, j),
-                    (names[i], names[j]),
-                    jsonio.number(s, "pair strength"),
-                    jsonio.opt_number(e, "pair effect"),
-                )
-            )
+            if i == j:
+                raise ValueError(f"pair ({i}, {j}) repeats a feature")
+            index.append((min(i, j), max(i, j)))
+            strengths.append(jsonio.number(s, "pair strength"))
+            e = jsonio.opt_number(e, "pair effect")
+            pair_effects.append(np.nan if e is None else e)
+        pair_list = PairList(
+            np.array(index, dtype=np.int64).reshape(-1, 2),
+            np.array(strengths, dtype=np.float64),
+            names,
+            None if all(e is None for e in effects) else np.array(pair_effects),
+        )
         detected = data.get("detected")
         if detected is not None and not isinstance(detected, list):
             raise TypeError("detected must be a list or null")
