@@ -1,4 +1,4 @@
-"""Two probes behind decisions of the speed work, each a table.
+"""Probes behind decisions of the speed work, each a table.
 
 * ``sample_rule``: the test suite's HistGradientBoosting pipeline on raw rows
   (``tests/test_ctr_raw.py``'s ``hgb_pipeline``, planted ad clicks at strength 1.5), GLIDER top
@@ -8,19 +8,27 @@
 * ``target_batch``: the five tuned target models on the default synthetic data (seed 0, one
   thread), batch 1024 (the preset) against larger batches with scaled learning rates: seconds,
   epochs and test AUC. Why the tuned preset's batch size stayed.
+* ``text_samples``: MADEX with 150 perturbations per word, 1500, 1000 and 750 against
+  ArchDetect on the speed target's sentences (SST-2 dev negation sentences of 14-20 words,
+  offline MiniLM-SST-2): the model-measured quality of the top pair, queries, and time as a
+  ratio to ArchDetect's. Why the text adapter caps MADEX at 1000 perturbations.
 
     python benchmarks/speed_probes.py --out benchmarks/results/speed_probes.md
+    python benchmarks/speed_probes.py --parts text_samples --threads 2 \
+        --out benchmarks/results/text_samples.md
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 from pathlib import Path
 
 import torch
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _report import header, run_parts
@@ -80,21 +88,61 @@ def target_batch() -> str:
     return "\n".join(lines)
 
 
+def text_samples(n: int) -> str:
+    from _sq_suites import RealLongText
+
+    suite = RealLongText(n)
+    suite.build()
+    runs = [
+        ("ArchDetect", interactkit.ArchDetect()),
+        ("MADEX, 150 per word (the core default)", interactkit.MADEX(n_samples=6000)),
+        ("MADEX, 1500", interactkit.MADEX(n_samples=1500)),
+        ("MADEX, 1000 (the text adapter's cap)", interactkit.MADEX()),
+        ("MADEX, 750", interactkit.MADEX(n_samples=750, min_samples=500)),
+    ]
+    lines = [
+        f"{len(suite.spaces)} sentences (mean "
+        f"{sum(len(s.split()) for s in suite.sentences) / len(suite.sentences):.1f} words). "
+        "Quality: the top pair's model-measured interaction as a percentile among 20 random "
+        "pairs of the sentence (8 random contexts), mean ± standard error.",
+        "",
+        "| detector | top-pair percentile | queries / sentence | s / sentence | × ArchDetect's "
+        "time |",
+        "|---|---|---|---|---|",
+    ]
+    base = None
+    for label, detector in runs:
+        out = suite.run(detector)
+        base = base or out.seconds
+        lines.append(
+            f"| {label} | {out.quality:.3f} ± {out.se:.3f} | {out.queries:.0f} | "
+            f"{out.seconds:.2f} | {out.seconds / base:.1f} |"
+        )
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--parts", nargs="+", default=["sample_rule", "target_batch"])
+    parser.add_argument("--sentences", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     machine = (
-        f"{platform.machine()}, 1 torch thread, torch {torch.__version__}, interactkit "
-        f"{interactkit.__version__}"
+        f"{platform.machine()}, {args.threads} torch thread(s), torch {torch.__version__}, "
+        f"interactkit {interactkit.__version__}"
     )
     parts = {
         "sample_rule": ("Samples per pair behind gradient-boosted trees", sample_rule),
         "target_batch": ("Target models: batch size and learning rate", target_batch),
+        "text_samples": (
+            "MADEX's samples on 14-20-word sentences",
+            lambda: text_samples(args.sentences),
+        ),
     }
     run_parts(header("Speed probes", __file__, machine), parts, args.parts, args.out, timed=True)
 

@@ -100,7 +100,9 @@ class ImageExplainer(Explainer[ImageSpace]):
             else check_float("blur_sigma", blur_sigma, low=0.0, low_open=True)
         )
         self.max_batch_size = check_int("batch_size", batch_size)
-        self.max_samples = None if max_samples is None else check_int("max_samples", max_samples)
+        self.max_samples = (
+            None if max_samples is None else check_int("max_samples", max_samples, minimum=20)
+        )
         if isinstance(class_names, (str, bytes)):
             raise TypeError("class_names must be a sequence of names (one per class), not a str")
         self.class_names = [str(c) for c in class_names] if class_names is not None else None

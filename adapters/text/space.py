@@ -84,6 +84,7 @@ class TextSpace(FeatureSpace):
         self.tokens: list[str] = explainer.tokenizer.convert_ids_to_tokens(encoding.input_ids)
         self.device = explainer.device
         self.max_batch_size = explainer.max_batch_size
+        self.max_samples = explainer.max_samples
         self.nonfinite_hint = (
             f" (off={explainer.off!r}); the model must give a finite logit when words are "
             "switched off: try another off strategy (e.g. 'mask' or 'neutral' instead of "

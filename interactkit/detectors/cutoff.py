@@ -6,7 +6,8 @@ stop when the validation R^2 has not improved for ``patience`` steps; ``s*`` is 
 The selected sets whose overlap ``|A ∩ B| / min(|A|, |B|)`` reaches ``merge_overlap`` are merged.
 
 The ridge of the top-``s`` sets uses the leading ``1 + p + s`` rows/columns of one Gram matrix,
-so every ``s`` costs one small batched solve; all instances are solved together.
+so every ``s`` costs one small batched solve; all instances are solved together, and the Gram
+matrix grows in blocks only as far as some instance's search goes.
 """
 
 from __future__ import annotations
@@ -106,6 +107,65 @@ def _chunks(n_inst: int, per_instance: int) -> list[slice]:
     return [slice(s, min(s + size, n_inst)) for s in range(0, n_inst, size)]
 
 
+class _GrowingRidge:
+    """The Gram matrix of ``[1, x, AND(first k sets)]`` of a chunk, built in growing blocks.
+
+    Most instances stop after a few ranked sets, so the AND-features of all ``width`` sets (and
+    their ``[I, N, d]`` design and ``d x d`` Gram matrix) are computed only as far as some
+    instance still needs them: ``first_block`` sets first, then doubling. Entries equal those of
+    the full design's Gram matrix (each is the same weighted dot product over the samples).
+    """
+
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        w: torch.Tensor,
+        x_val: torch.Tensor,
+        sets: Sequence[Sequence[FeatureSet]],
+        first_block: int = 16,
+    ) -> None:
+        self.x, self.x_val, self.sets = x, x_val, sets
+        self.wn = (w / w.sum(dim=1, keepdim=True)).unsqueeze(-1)
+        self.y = y.unsqueeze(-1)
+        self.design = _design(x, [[] for _ in sets], 0)
+        self.val_design = _design(x_val, [[] for _ in sets], 0)
+        weighted = self.design * self.wn
+        self.weighted = weighted
+        self.gram = torch.bmm(weighted.transpose(1, 2), self.design)
+        self.rhs = torch.bmm(weighted.transpose(1, 2), self.y).squeeze(-1)
+        self.n_sets, self.first_block = 0, first_block
+        self.width = max((len(s) for s in sets), default=0)
+
+    def ensure(self, n_sets: int) -> None:
+        """Make the first ``n_sets`` ranked sets' columns available."""
+        if n_sets <= self.n_sets:
+            return
+        lo = self.n_sets
+        hi = min(self.width, max(n_sets, 2 * lo, self.first_block))
+        block = [inst[lo:hi] for inst in self.sets]
+        new = _and_features(self.x, block, hi - lo)
+        new_weighted = new * self.wn
+        top = torch.cat([self.gram, torch.bmm(self.weighted.transpose(1, 2), new)], dim=2)
+        bottom = torch.cat(
+            [
+                torch.bmm(new_weighted.transpose(1, 2), self.design),
+                torch.bmm(new_weighted.transpose(1, 2), new),
+            ],
+            dim=2,
+        )
+        self.gram = torch.cat([top, bottom], dim=1)
+        self.rhs = torch.cat(
+            [self.rhs, torch.bmm(new_weighted.transpose(1, 2), self.y).squeeze(-1)], dim=1
+        )
+        self.design = torch.cat([self.design, new], dim=2)
+        self.weighted = torch.cat([self.weighted, new_weighted], dim=2)
+        self.val_design = torch.cat(
+            [self.val_design, _and_features(self.x_val, block, hi - lo)], dim=2
+        )
+        self.n_sets = hi
+
+
 def ridge_cutoff(
     x_train: torch.Tensor,
     y_train: torch.Tensor,
@@ -139,20 +199,22 @@ def ridge_cutoff(
     for sl in _chunks(n_inst, (n_train + x_val.shape[1]) * (1 + p + width_all)):
         sets = ranked_sets[sl]
         width = max((len(s) for s in sets), default=0)
-        gram, rhs = _gram(_design(x_train[sl], sets, width), y_train[sl], w_train[sl])
-        dv = _design(x_val[sl], sets, width)
+        ridge = _GrowingRidge(x_train[sl], y_train[sl], w_train[sl], x_val[sl], sets)
         yv, wv = y_val[sl], w_val[sl]
-        n_chunk = gram.shape[0]
-        n_sets = torch.tensor([len(s) for s in sets], device=gram.device)
-        best_r2 = torch.full((n_chunk,), -torch.inf, device=gram.device)
-        best_s = torch.zeros(n_chunk, dtype=torch.long, device=gram.device)
-        bad = torch.zeros(n_chunk, dtype=torch.long, device=gram.device)
-        done = torch.zeros(n_chunk, dtype=torch.bool, device=gram.device)
+        n_chunk = ridge.gram.shape[0]
+        device = ridge.gram.device
+        n_sets = torch.tensor([len(s) for s in sets], device=device)
+        best_r2 = torch.full((n_chunk,), -torch.inf, device=device)
+        best_s = torch.zeros(n_chunk, dtype=torch.long, device=device)
+        bad = torch.zeros(n_chunk, dtype=torch.long, device=device)
+        done = torch.zeros(n_chunk, dtype=torch.bool, device=device)
         history: list[list[float]] = [[] for _ in range(n_chunk)]
         for s in range(width + 1):
+            ridge.ensure(s)
             d = 1 + p + s
-            beta = _solve(gram[:, :d, :d], rhs[:, :d], alpha)
-            r2 = weighted_r2(torch.bmm(dv[:, :, :d], beta.unsqueeze(-1)).squeeze(-1), yv, wv)
+            beta = _solve(ridge.gram[:, :d, :d], ridge.rhs[:, :d], alpha)
+            pred = torch.bmm(ridge.val_design[:, :, :d], beta.unsqueeze(-1)).squeeze(-1)
+            r2 = weighted_r2(pred, yv, wv)
             live = ~done & (n_sets >= s)
             for i in live.nonzero().squeeze(1).tolist():
                 history[i].append(float(r2[i]))

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 import torch
 
 from interactkit._utils.progress import progress as progress_bar
-from interactkit.detectors.surrogate import Layout, SurrogateConfig, Surrogates, forward
+from interactkit.detectors.surrogate import (
+    Layout,
+    SurrogateConfig,
+    Surrogates,
+    affine,
+    forward,
+    linear_main,
+)
 from interactkit.sampling import make_generator
 
 __all__ = ["fit_surrogates", "manual_gradients"]
@@ -92,22 +99,32 @@ def manual_gradients(
     h = x
     last = len(weights) - 1
     for k, (weight, bias) in enumerate(zip(weights, biases)):
-        h = torch.baddbmm(bias, h, weight)
+        h = affine(h, weight, bias)
         if k < last:
             h.clamp_(min=0)
             inputs.append(h)
     out = h.squeeze(-1)
     if config.main_effects == "linear":
-        out = out + torch.bmm(x, main[0]).squeeze(-1)
+        out = out + linear_main(x, main[0])
     d = ((out - y) * w * (2.0 / y.shape[1])).unsqueeze(-1)  # dL/d(output) [I, B, 1]
     if config.main_effects == "linear":
-        torch.bmm(x.transpose(1, 2), d, out=g_main[0])
+        torch.sum(x * d, dim=1, out=g_main[0].squeeze(-1))
     for k in range(last, -1, -1):
-        torch.bmm(inputs[k].transpose(1, 2), d, out=g_weights[k])
+        # a layer of one output (the last): sums and broadcasts, not one-column products
+        single = weights[k].shape[2] == 1
+        if single:
+            torch.sum(inputs[k] * d, dim=1, out=g_weights[k].squeeze(-1))
+        else:
+            torch.bmm(inputs[k].transpose(1, 2), d, out=g_weights[k])
         torch.sum(d, dim=1, keepdim=True, out=g_biases[k])
         if k > 0:
-            d = torch.bmm(d, weights[k].transpose(1, 2))
-            d.mul_(inputs[k] > 0)  # ReLU: no gradient where the unit was off
+            d = (
+                d * weights[k].transpose(1, 2)
+                if single
+                else torch.bmm(d, weights[k].transpose(1, 2))
+            )
+            # ReLU: no gradient where the unit was off (one fused pass)
+            d = torch.ops.aten.threshold_backward(d, inputs[k], 0.0)
 
 
 def fit_surrogates(
@@ -185,25 +202,33 @@ def fit_surrogates(
     if binary:
         xs = xs.to(torch.uint8)
     bar = progress_bar(config.max_epochs, "surrogates", "epoch", progress, leave=False)
+    step_views: tuple[list[torch.Tensor], list[torch.Tensor]] | None = None
     epoch = 0
     for epoch in range(1, config.max_epochs + 1):
         if config.schedule == "cosine":
             adam.set_lr(config.lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / config.max_epochs)))
         perms = torch.stack([torch.randperm(n_train, generator=generators[int(i)]) for i in active])
         perms = perms.to(device)
-        # one shuffle per epoch; mini-batches are then contiguous slices
-        rows = torch.arange(perms.shape[0], device=device)[:, None]
-        x_ep = xs[rows, perms]
+        # one shuffle per epoch; mini-batches are then contiguous slices. The rows are taken
+        # with index_select over the flattened samples: it copies whole rows, several times
+        # faster than advanced indexing with a [I, N] index
+        n_active = perms.shape[0]
+        flat_rows = (torch.arange(n_active, device=device)[:, None] * n_train + perms).reshape(-1)
+        x_ep = xs.reshape(-1, n_features).index_select(0, flat_rows)
+        x_ep = x_ep.view(n_active, n_train, n_features)
         y_ep, w_ep = torch.gather(ys, 1, perms), torch.gather(ws, 1, perms)
         for start in range(0, n_train, config.batch_size):
             stop = start + config.batch_size
             xb = x_ep[:, start:stop].to(torch.float32)
             yb, wb = y_ep[:, start:stop], w_ep[:, start:stop]
             if manual:
+                if step_views is None:  # views stay valid until the active set changes
+                    step_views = (
+                        [v.detach() for v in adam.views()],
+                        layout.views(adam.theta.grad, adam.n),
+                    )
                 with torch.no_grad():
-                    params = [v.detach() for v in adam.views()]
-                    grads = layout.views(adam.theta.grad, adam.n)
-                    manual_gradients(config, layout, params, grads, xb, yb, wb)
+                    manual_gradients(config, layout, *step_views, xb, yb, wb)
             else:
                 weights, biases, main = layout.split(adam.views())
                 out = forward(config, weights, biases, main, xb)
@@ -236,6 +261,7 @@ def fit_surrogates(
                 break
             active = active[keep]
             adam.select(keep)
+            step_views = None
             if manual:
                 adam.theta.grad = torch.zeros_like(adam.theta)
             if real is not None:
