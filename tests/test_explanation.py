@@ -51,6 +51,35 @@ def test_json_round_trip(madex_exp: LocalExplanation, tmp_path) -> None:
     np.testing.assert_array_equal(again.main_effects, madex_exp.main_effects)
 
 
+def test_pair_list_reads_as_a_list_of_interactions(madex_exp: LocalExplanation) -> None:
+    import pickle
+
+    from interactkit import PairList
+
+    pairs = madex_exp.pair_list
+    assert isinstance(pairs, PairList) and len(pairs) == 21
+    as_list = list(pairs)
+    assert pairs == as_list and as_list == madex_exp.pairs()
+    assert pairs[0] == as_list[0] and pairs[-1] == as_list[-1]
+    assert pairs[0].names == tuple(madex_exp.feature_names[i] for i in pairs[0].features)
+    assert list(pairs[2:5]) == as_list[2:5] and isinstance(pairs[2:5], PairList)
+    assert pairs != as_list[:-1]
+    with pytest.raises(IndexError, match="out of range"):
+        pairs[21]
+    assert pickle.loads(pickle.dumps(pairs)) == pairs
+    np.testing.assert_array_equal(pairs.matrix(), madex_exp.pair_matrix())
+    # a list given to LocalExplanation becomes a PairList; a set of three features is refused
+    names = ["x", "y", "z"]
+    exp = LocalExplanation(
+        "madex", names, [], [Interaction((0, 2), ("x", "z"), 1.5, -0.5)], [0] * 3
+    )
+    assert isinstance(exp.pair_list, PairList) and exp.pairs(1)[0].effect == -0.5
+    with pytest.raises(ValueError, match="two features"):
+        LocalExplanation("madex", names, [], [Interaction((0, 1, 2), tuple(names), 1.0)], [0] * 3)
+    with pytest.raises(ValueError, match="i < j"):
+        PairList(np.array([[1, 0]]), np.array([1.0]), names)
+
+
 def test_json_rejects_foreign_or_future_files() -> None:
     with pytest.raises(ValueError, match="not a saved LocalExplanation"):
         LocalExplanation.from_json('{"format": "something else"}')

@@ -136,3 +136,16 @@ def test_querier_sends_masks_to_the_space_device() -> None:
     space = FunctionSpace(fn, 3, device="cpu")
     Querier(space)(torch.ones(2, 3, dtype=torch.bool))
     assert seen == [torch.device("cpu")]
+
+
+@pytest.mark.parametrize("p", [1, 7, 39, 63, 64, 100])
+def test_unique_masks_match_torch_unique_rows(p: int) -> None:
+    from interactkit.query import unique_masks
+
+    gen = torch.Generator().manual_seed(p)
+    masks = torch.rand(300, p, generator=gen) < torch.rand(300, 1, generator=gen)
+    masks = torch.cat([masks, masks[:150], torch.ones(3, p, dtype=torch.bool)])
+    unique, inverse = unique_masks(masks)
+    expected, expected_inverse = torch.unique(masks, dim=0, return_inverse=True)
+    assert torch.equal(unique, expected) and torch.equal(inverse, expected_inverse)
+    assert torch.equal(unique[inverse], masks)

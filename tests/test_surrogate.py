@@ -102,3 +102,15 @@ def test_training_on_cuda_matches_the_cpu() -> None:
     # same initialisation and shuffles (drawn on the CPU); float sums differ in order on the GPU
     assert all(w.device.type == "cuda" for w in gpu.weights)
     torch.testing.assert_close(gpu.val_loss.cpu(), cpu.val_loss, rtol=0.05, atol=1e-3)
+
+
+@pytest.mark.parametrize("width", [1, 5])
+def test_affine_and_linear_main_are_batched_matrix_products(width: int) -> None:
+    from interactkit.detectors.surrogate import affine, linear_main
+
+    gen = torch.Generator().manual_seed(width)
+    h = torch.randn(3, 20, 7, generator=gen)
+    w, b = torch.randn(3, 7, width, generator=gen), torch.randn(3, 1, width, generator=gen)
+    assert torch.allclose(affine(h, w, b), torch.baddbmm(b, h, w), atol=1e-5)
+    main = torch.randn(3, 7, 1, generator=gen)
+    assert torch.allclose(linear_main(h, main), torch.bmm(h, main).squeeze(-1), atol=1e-5)

@@ -123,6 +123,22 @@ def test_subword_tokens_merge_into_words(tok, bert):
     assert space.feature_names == space.words
 
 
+def test_max_samples_caps_madex_on_texts_unless_told(tok, bert):
+    from interactkit.sampling import sample_count
+
+    text = " ".join(["good", "bad", "not", "movie", "the", "is"] * 3)  # 18 words
+    space = TextExplainer(bert, tok).space(text)
+    assert space.n_features == 18 and space.max_samples == 1000
+    madex = interactkit.MADEX()
+    assert madex.samples_for(18, space.max_samples)[0] == 1000  # not 150 per word
+    assert interactkit.MADEX(n_samples=6000).samples_for(18, space.max_samples)[0] == 2700
+    assert sample_count(18, None, 1000, samples_per_feature=150, space_limit=None) == 2700
+    free = TextExplainer(bert, tok, max_samples=None).space(text)
+    assert free.max_samples is None
+    with pytest.raises(ValueError, match="max_samples"):
+        TextExplainer(bert, tok, max_samples=10)
+
+
 def test_whitespace_and_token_features(tok, bert):
     text = "it don't  unbelievable"
     words = TextExplainer(bert, tok, features="words").space(text)

@@ -13,7 +13,6 @@ ArchAttribute of a set ``I`` is ``f(I on, rest off) - f(all off)``.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Sequence
 
@@ -231,26 +230,29 @@ class ArchDetect(Detector):
             for row, fs in enumerate(big):
                 masks[row, list(fs)] = True
             joint = dict(zip(big, querier(masks).double().cpu().tolist(), strict=True))
-        # per set: its pairs' indices in ``pairs`` (row-major i < j) and its members, as flat
-        # arrays with the set's number alongside, so that means and sums are one reduction each
+        # per set, through its membership row m (0/1 over the features): the sum of its pairs'
+        # strengths is m S m / 2 for the symmetric strength matrix S (zero diagonal), and the
+        # sum of its members' main effects is m . main: two products instead of a loop over
+        # every set's pairs
         p = off1.shape[0] - 1
-        set_of_pair, pair_index, set_of_member, members = [], [], [], []
-        for k, fs in enumerate(sets):
-            for a, b in itertools.combinations(fs, 2):
-                pair_index.append(a * (2 * p - a - 1) // 2 + (b - a - 1))
-                set_of_pair.append(k)
-            set_of_member.extend([k] * len(fs))
-            members.extend(fs)
         n_sets = len(sets)
-        sums = np.bincount(set_of_pair, strength.numpy()[pair_index], minlength=n_sets)
-        n_pairs = np.bincount(set_of_pair, minlength=n_sets)
-        mean_strength = sums / n_pairs
+        rows = [k for k, fs in enumerate(sets) for _ in fs]
+        cols = [i for fs in sets for i in fs]
+        member = np.zeros((n_sets, p))
+        member[rows, cols] = 1.0
+        sizes = member.sum(axis=1)
+        strength_mat = np.zeros((p, p))
+        pi, pj = pairs[:, 0].numpy(), pairs[:, 1].numpy()
+        strength_mat[pi, pj] = strength_mat[pj, pi] = strength.numpy()
+        mean_strength = ((member @ strength_mat) * member).sum(axis=1) / (sizes * (sizes - 1))
         off = off1.numpy()
-        singles = np.bincount(set_of_member, off[1 + np.array(members)] - off[0], minlength=n_sets)
-        first_pair = np.array(pair_index)[np.searchsorted(set_of_pair, np.arange(n_sets))]
-        pair_effect = delta_off.numpy()[first_pair]
+        singles = member @ (off[1:] - off[0])
+        delta_mat = np.zeros((p, p))
+        delta_mat[pi, pj] = delta_off.numpy()
         effects = [
-            float(pair_effect[k]) if len(fs) == 2 else joint[fs] - float(off[0]) - float(singles[k])
+            float(delta_mat[fs[0], fs[1]])
+            if len(fs) == 2
+            else joint[fs] - float(off[0]) - float(singles[k])
             for k, fs in enumerate(sets)
         ]
         order = sorted(range(n_sets), key=lambda k: -mean_strength[k])

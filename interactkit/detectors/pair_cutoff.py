@@ -81,35 +81,55 @@ def detect_pairs(
     return out
 
 
+def _members(bits: int) -> list[int]:
+    """The set bits of ``bits``, ascending."""
+    out = []
+    while bits:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
+
+
 def maximal_cliques(
     edges: Sequence[tuple[int, int]], limit: int = MAX_CLIQUES
 ) -> list[tuple[int, ...]]:
     """Maximal cliques (of two or more nodes) of an undirected graph, by Bron–Kerbosch with a
     pivot; at most ``limit`` (the largest-first order is not guaranteed past the limit).
 
+    Node sets are Python ints used as bit sets (intersections and counts are then single
+    integer operations rather than set operations: ArchDetect runs this once per instance).
+
     Returns:
         Sorted node tuples, largest cliques first, then lexicographically.
     """
-    neighbours: dict[int, set[int]] = {}
+    neighbours: dict[int, int] = {}
     for a, b in edges:
+        a, b = int(a), int(b)
         if a == b:
             continue
-        neighbours.setdefault(a, set()).add(b)
-        neighbours.setdefault(b, set()).add(a)
+        neighbours[a] = neighbours.get(a, 0) | (1 << b)
+        neighbours[b] = neighbours.get(b, 0) | (1 << a)
     found: list[tuple[int, ...]] = []
 
-    def expand(r: set[int], candidates: set[int], excluded: set[int]) -> None:
+    def expand(r: int, candidates: int, excluded: int) -> None:
         if len(found) >= limit:
             return
         if not candidates and not excluded:
-            if len(r) >= 2:
-                found.append(tuple(sorted(r)))
+            if r.bit_count() >= 2:
+                found.append(tuple(_members(r)))
             return
-        pivot = max(candidates | excluded, key=lambda u: len(neighbours[u] & candidates))
-        for v in sorted(candidates - neighbours[pivot]):
-            expand(r | {v}, candidates & neighbours[v], excluded & neighbours[v])
-            candidates = candidates - {v}
-            excluded = excluded | {v}
+        pivot = max(
+            _members(candidates | excluded),
+            key=lambda u: (neighbours[u] & candidates).bit_count(),
+        )
+        for v in _members(candidates & ~neighbours[pivot]):
+            expand(r | (1 << v), candidates & neighbours[v], excluded & neighbours[v])
+            candidates &= ~(1 << v)
+            excluded |= 1 << v
 
-    expand(set(), set(neighbours), set())
+    everyone = 0
+    for node in neighbours:
+        everyone |= 1 << node
+    expand(0, everyone, 0)
     return sorted(found, key=lambda c: (-len(c), c))

@@ -5,7 +5,10 @@ mini-batches as contiguous slices of one gathered copy; after each epoch the wei
 MSE decides which weights are kept and which instances stop. Where the time goes on a CPU (a
 profile of 64 instances at the paper's settings): the batched matrix products (forward and
 backward); the optimizer and the L1 step are one fused pass each over the flat ``[I, P]``
-parameters (with one tensor per layer they cost as much as the products).
+parameters (with one tensor per layer they cost as much as the products). At the default
+[32, 16] surrogate the one-output products (the last layer, the linear main term) dominated
+until they became weighted sums (:func:`~interactkit.detectors.surrogate.affine`), and the
+per-epoch gather of rows by advanced indexing until it became one ``index_select``.
 """
 
 from __future__ import annotations
