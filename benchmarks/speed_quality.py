@@ -254,6 +254,9 @@ def main() -> None:
         "--report-only", action="store_true", help="report the cached runs, compute nothing"
     )
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--note", default=RUNS_NOTE, help="how the cached runs were made (for the report)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -266,7 +269,7 @@ def main() -> None:
     else:
         store = run_study(args.suites, args.configs, args.cache, args.fresh)
     lines = header("Speed-quality study of MADEX's settings", __file__, machine)
-    lines += ["", RUNS_NOTE, "", *report(store, args.suites, args.configs)]
+    lines += ["", args.note, "", *report(store, args.suites, args.configs)]
     if args.timing:
         suites = [s for s in args.suites if s not in ("text_real", "image_real")]
         lines += ["", *timing(suites, args.timing_configs or args.configs, args.timing)]

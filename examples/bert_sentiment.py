@@ -60,7 +60,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train-file", default=str(default_train), help="SST-2 train.tsv")
     parser.add_argument("--out", default="bert_sentiment_out", help="output directory")
-    parser.add_argument("--n-samples", type=int, default=2000, help="MADEX samples per sentence")
+    parser.add_argument(
+        "--n-samples",
+        type=int,
+        default=None,
+        help="MADEX samples per sentence (default: the text adapter's cap, 1000)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
