@@ -58,21 +58,21 @@ def test_merge_overlapping() -> None:
 
 
 def test_cutoff_with_many_ranked_sets_grows_its_gram_matrix_as_a_full_one() -> None:
-    from interactkit.detectors.cutoff import _design, _gram, _GrowingRidge
+    from interactkit.detectors.cutoff import GrowingRidge, design_matrix, weighted_gram
 
     gen = torch.Generator().manual_seed(5)
     x = (torch.rand(2, 400, 8, generator=gen) > 0.5).float()
     y, w = torch.randn(2, 400, generator=gen), torch.rand(2, 400, generator=gen)
     sets = [[(a, b) for a in range(8) for b in range(a + 1, 8)][:k] for k in (28, 11)]
-    ridge = _GrowingRidge(x, y, w, x[:, :50], sets, first_block=4)
+    ridge = GrowingRidge(x, y, w, x[:, :50], sets, first_block=4)
     ridge.ensure(1)
     assert ridge.n_sets == 4  # the first block
     ridge.ensure(5)
     assert ridge.n_sets == 8  # then doubled
     ridge.ensure(28)
-    gram, rhs = _gram(_design(x, sets, 28), y, w)
+    gram, rhs = weighted_gram(design_matrix(x, sets, 28), y, w)
     assert torch.allclose(ridge.gram, gram, atol=1e-6) and torch.allclose(ridge.rhs, rhs, atol=1e-6)
-    assert torch.equal(ridge.val_design, _design(x[:, :50], sets, 28))
+    assert torch.equal(ridge.val_design, design_matrix(x[:, :50], sets, 28))
     # a ranking longer than the first block: the search runs past it and stops as before
     xs, ys = x[:1], 3.0 * x[0, :, 0] * x[0, :, 1] + x[0, :, 2]
     ranked = [[(2, 3), (4, 5), (5, 6), (1, 3), (0, 4), (6, 7), (0, 1), *sets[0][8:]]]

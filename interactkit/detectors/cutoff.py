@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["CutoffResult", "merge_overlapping", "ridge_cutoff", "ridge_fit"]
+__all__ = [
+    "CutoffResult",
+    "GrowingRidge",
+    "design_matrix",
+    "merge_overlapping",
+    "ridge_cutoff",
+    "ridge_fit",
+    "weighted_gram",
+]
 
 _CHUNK_ELEMENTS = 2**25
 
@@ -65,9 +73,11 @@ def _and_features(
     return (counts == sizes[:, None, :]).to(x.dtype)
 
 
-def _gram(
+def weighted_gram(
     design: torch.Tensor, y: torch.Tensor, w: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(D^T W D, D^T W y)`` with ``W`` the weights normalised to sum 1 per instance:
+    ``design: [I, N, d]``, ``y, w: [I, N]`` -> ``[I, d, d]``, ``[I, d]``."""
     wn = w / w.sum(dim=1, keepdim=True)
     weighted = design * wn.unsqueeze(-1)
     return torch.bmm(weighted.transpose(1, 2), design), torch.bmm(
@@ -97,7 +107,10 @@ def weighted_r2(
     return torch.where(ss_tot < min_variance, torch.full_like(r2, float("nan")), r2)
 
 
-def _design(x: torch.Tensor, sets: Sequence[Sequence[FeatureSet]], width: int) -> torch.Tensor:
+def design_matrix(
+    x: torch.Tensor, sets: Sequence[Sequence[FeatureSet]], width: int
+) -> torch.Tensor:
+    """``[1, x, AND(sets)]``: ``[I, N, 1 + p + width]`` for ``x: [I, N, p]``."""
     ones = torch.ones(*x.shape[:2], 1, dtype=x.dtype, device=x.device)
     return torch.cat([ones, x, _and_features(x, sets, width)], dim=2)
 
@@ -107,7 +120,7 @@ def _chunks(n_inst: int, per_instance: int) -> list[slice]:
     return [slice(s, min(s + size, n_inst)) for s in range(0, n_inst, size)]
 
 
-class _GrowingRidge:
+class GrowingRidge:
     """The Gram matrix of ``[1, x, AND(first k sets)]`` of a chunk, built in growing blocks.
 
     Most instances stop after a few ranked sets, so the AND-features of all ``width`` sets (and
@@ -128,8 +141,8 @@ class _GrowingRidge:
         self.x, self.x_val, self.sets = x, x_val, sets
         self.wn = (w / w.sum(dim=1, keepdim=True)).unsqueeze(-1)
         self.y = y.unsqueeze(-1)
-        self.design = _design(x, [[] for _ in sets], 0)
-        self.val_design = _design(x_val, [[] for _ in sets], 0)
+        self.design = design_matrix(x, [[] for _ in sets], 0)
+        self.val_design = design_matrix(x_val, [[] for _ in sets], 0)
         weighted = self.design * self.wn
         self.weighted = weighted
         self.gram = torch.bmm(weighted.transpose(1, 2), self.design)
@@ -199,7 +212,7 @@ def ridge_cutoff(
     for sl in _chunks(n_inst, (n_train + x_val.shape[1]) * (1 + p + width_all)):
         sets = ranked_sets[sl]
         width = max((len(s) for s in sets), default=0)
-        ridge = _GrowingRidge(x_train[sl], y_train[sl], w_train[sl], x_val[sl], sets)
+        ridge = GrowingRidge(x_train[sl], y_train[sl], w_train[sl], x_val[sl], sets)
         yv, wv = y_val[sl], w_val[sl]
         n_chunk = ridge.gram.shape[0]
         device = ridge.gram.device
@@ -249,7 +262,7 @@ def ridge_fit(
     for sl in _chunks(n_inst, n * (1 + p + width_all)):
         chunk_sets = sets[sl]
         width = max((len(s) for s in chunk_sets), default=0)
-        gram, rhs = _gram(_design(x[sl], chunk_sets, width), y[sl], w[sl])
+        gram, rhs = weighted_gram(design_matrix(x[sl], chunk_sets, width), y[sl], w[sl])
         beta = _solve(gram, rhs, alpha)
         intercepts.append(beta[:, 0])
         mains.append(beta[:, 1 : 1 + p])
