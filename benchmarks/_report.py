@@ -6,11 +6,26 @@ Each script builds ``{name: (section title, function returning markdown)}`` and 
 
 from __future__ import annotations
 
+import platform
 import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+
+def machine() -> str:
+    """The machine line of most results: architecture, torch threads (as set when called),
+    torch and interactkit versions."""
+    import torch
+
+    import interactkit
+
+    threads = torch.get_num_threads()
+    return (
+        f"{platform.machine()}, {threads} torch thread{'' if threads == 1 else 's'}, torch "
+        f"{torch.__version__}, interactkit {interactkit.__version__}"
+    )
 
 
 def header(title: str, script: str, machine: str) -> list[str]:

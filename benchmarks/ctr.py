@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
 import pandas as pd
-import torch
-from _report import header, run_parts
+from _report import header, machine, run_parts
 from ctr_targets import crossing_table, targets_speed, tuning
 
 import interactkit
@@ -240,8 +238,7 @@ def main() -> None:
     sections = header(
         "Ad-model audit benchmarks",
         __file__,
-        f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
-        f"{torch.__version__}, interactkit {interactkit.__version__}.",
+        machine() + ".",
     )
     parts = {
         "planted": (

@@ -14,7 +14,6 @@ first full pass, and ArchDetect's as a share of MADEX's.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header, run_parts
+from _report import header, machine, run_parts
 
 import interactkit
 from interactkit.adapters.ctr import make_ad_clicks, train_source_model
@@ -92,12 +91,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    machine = (
-        f"{platform.machine()}, {torch.get_num_threads()} torch thread(s), torch "
-        f"{torch.__version__}, interactkit {interactkit.__version__}"
-    )
     parts = {"replicated": ("Planted audit, replicated", lambda: study(args.instances))}
-    run_parts(header("Planted audit: replication", __file__, machine), parts, list(parts), args.out)
+    run_parts(
+        header("Planted audit: replication", __file__, machine()), parts, list(parts), args.out
+    )
 
 
 if __name__ == "__main__":

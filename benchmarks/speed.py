@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -34,7 +33,7 @@ import torch
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header, run_parts
+from _report import header, machine, run_parts
 
 import interactkit
 from interactkit.adapters.ctr import load_dataset, train_source_model
@@ -229,10 +228,6 @@ def main() -> None:
     parser.add_argument("--reference-instances", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    machine = (
-        f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
-        f"{torch.__version__}, interactkit {interactkit.__version__}"
-    )
     parts = {
         "glider": (
             "GLIDER over 1000 impressions x 39 fields",
@@ -250,7 +245,7 @@ def main() -> None:
             lambda: reference_part(args.data_root, args.reference, args.reference_instances, 64),
         ),
     }  # fmt: skip
-    run_parts(header("Speed", __file__, machine), parts, args.parts, args.out, timed=True)
+    run_parts(header("Speed", __file__, machine()), parts, args.parts, args.out, timed=True)
 
 
 if __name__ == "__main__":

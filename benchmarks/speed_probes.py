@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from _report import header, run_parts
+from _report import header, machine, run_parts
 
 import interactkit
 from interactkit.adapters.ctr import ground_truth_report, load_dataset, make_ad_clicks
@@ -132,10 +131,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    machine = (
-        f"{platform.machine()}, {args.threads} torch thread(s), torch {torch.__version__}, "
-        f"interactkit {interactkit.__version__}"
-    )
     parts = {
         "sample_rule": ("Samples per pair behind gradient-boosted trees", sample_rule),
         "target_batch": ("Target models: batch size and learning rate", target_batch),
@@ -144,7 +139,7 @@ def main() -> None:
             lambda: text_samples(args.sentences),
         ),
     }
-    run_parts(header("Speed probes", __file__, machine), parts, args.parts, args.out, timed=True)
+    run_parts(header("Speed probes", __file__, machine()), parts, args.parts, args.out, timed=True)
 
 
 if __name__ == "__main__":

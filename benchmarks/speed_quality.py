@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from dataclasses import asdict
@@ -29,7 +28,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header
+from _report import header, machine
 from _sq_suites import SUITES, Outcome, Suite
 
 import interactkit
@@ -260,15 +259,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    machine = (
-        f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch "
-        f"{torch.__version__}, interactkit {interactkit.__version__}"
-    )
     if args.report_only:
         store = json.loads(args.cache.read_text())
     else:
         store = run_study(args.suites, args.configs, args.cache, args.fresh)
-    lines = header("Speed-quality study of MADEX's settings", __file__, machine)
+    lines = header("Speed-quality study of MADEX's settings", __file__, machine())
     lines += ["", args.note, "", *report(store, args.suites, args.configs)]
     if args.timing:
         suites = [s for s in args.suites if s not in ("text_real", "image_real")]
