@@ -103,7 +103,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--n-samples",
         type=CHECKS["n_samples"],
         default=None,
-        help="MADEX perturbation samples (default: 150 per feature, 1000 to 6000; at least "
+        help="MADEX perturbation samples (default: 1000, the text adapter's cap; at least "
         f"{MIN_SAMPLES})",
     )
     parser.add_argument(

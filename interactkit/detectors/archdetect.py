@@ -223,17 +223,10 @@ class ArchDetect(Detector):
         sets = maximal_cliques(edges)
         if not sets:
             return []
-        big = [fs for fs in sets if len(fs) > 2]
-        joint: dict[tuple[int, ...], float] = {}
-        if big:
-            masks = torch.zeros(len(big), off1.shape[0] - 1, dtype=torch.bool)
-            for row, fs in enumerate(big):
-                masks[row, list(fs)] = True
-            joint = dict(zip(big, querier(masks).double().cpu().tolist(), strict=True))
         # per set, through its membership row m (0/1 over the features): the sum of its pairs'
         # strengths is m S m / 2 for the symmetric strength matrix S (zero diagonal), and the
         # sum of its members' main effects is m . main: two products instead of a loop over
-        # every set's pairs
+        # every set's pairs. The rows of the sets of three or more are also their queries.
         p = off1.shape[0] - 1
         n_sets = len(sets)
         rows = [k for k, fs in enumerate(sets) for _ in fs]
@@ -241,6 +234,11 @@ class ArchDetect(Detector):
         member = np.zeros((n_sets, p))
         member[rows, cols] = 1.0
         sizes = member.sum(axis=1)
+        big = [k for k, fs in enumerate(sets) if len(fs) > 2]
+        joint: dict[int, float] = {}
+        if big:
+            masks = torch.from_numpy(member[big] > 0)
+            joint = dict(zip(big, querier(masks).double().cpu().tolist(), strict=True))
         strength_mat = np.zeros((p, p))
         pi, pj = pairs[:, 0].numpy(), pairs[:, 1].numpy()
         strength_mat[pi, pj] = strength_mat[pj, pi] = strength.numpy()
@@ -252,7 +250,7 @@ class ArchDetect(Detector):
         effects = [
             float(delta_mat[fs[0], fs[1]])
             if len(fs) == 2
-            else joint[fs] - float(off[0]) - float(singles[k])
+            else joint[k] - float(off[0]) - float(singles[k])
             for k, fs in enumerate(sets)
         ]
         order = sorted(range(n_sets), key=lambda k: -mean_strength[k])

@@ -143,10 +143,9 @@ class GrowingRidge:
         self.y = y.unsqueeze(-1)
         self.design = design_matrix(x, [[] for _ in sets], 0)
         self.val_design = design_matrix(x_val, [[] for _ in sets], 0)
-        weighted = self.design * self.wn
-        self.weighted = weighted
-        self.gram = torch.bmm(weighted.transpose(1, 2), self.design)
-        self.rhs = torch.bmm(weighted.transpose(1, 2), self.y).squeeze(-1)
+        self.weighted = self.design * self.wn
+        self.gram = torch.bmm(self.weighted.transpose(1, 2), self.design)
+        self.rhs = torch.bmm(self.weighted.transpose(1, 2), self.y).squeeze(-1)
         self.n_sets, self.first_block = 0, first_block
         self.width = max((len(s) for s in sets), default=0)
 
@@ -211,7 +210,6 @@ def ridge_cutoff(
     width_all = max((len(s) for s in ranked_sets), default=0)
     for sl in _chunks(n_inst, (n_train + x_val.shape[1]) * (1 + p + width_all)):
         sets = ranked_sets[sl]
-        width = max((len(s) for s in sets), default=0)
         ridge = GrowingRidge(x_train[sl], y_train[sl], w_train[sl], x_val[sl], sets)
         yv, wv = y_val[sl], w_val[sl]
         n_chunk = ridge.gram.shape[0]
@@ -222,7 +220,7 @@ def ridge_cutoff(
         bad = torch.zeros(n_chunk, dtype=torch.long, device=device)
         done = torch.zeros(n_chunk, dtype=torch.bool, device=device)
         history: list[list[float]] = [[] for _ in range(n_chunk)]
-        for s in range(width + 1):
+        for s in range(ridge.width + 1):
             ridge.ensure(s)
             d = 1 + p + s
             beta = _solve(ridge.gram[:, :d, :d], ridge.rhs[:, :d], alpha)

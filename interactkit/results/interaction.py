@@ -205,12 +205,7 @@ class PairList(Sequence[Interaction]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PairList):
-            return (
-                self._names == other._names
-                and np.array_equal(self._features, other._features)
-                and np.array_equal(self._strengths, other._strengths)
-                and list(self.to_lists()[1]) == list(other.to_lists()[1])
-            )
+            return self._names == other._names and self.to_lists() == other.to_lists()
         if isinstance(other, (list, tuple)):
             return len(other) == len(self) and all(a == b for a, b in zip(self, other))
         return NotImplemented

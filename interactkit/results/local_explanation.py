@@ -150,14 +150,15 @@ class LocalExplanation(Saved):
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict[str, Any]:
-        names = self.feature_names
+        pairs, pair_effects = PairList.of(self.pair_list, self.feature_names).to_lists()
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "method": self.method,
             "feature_names": list(self.feature_names),
             "interactions": [it.to_dict() for it in self.interactions],
-            **dict(zip(("pairs", "pair_effects"), PairList.of(self.pair_list, names).to_lists())),
+            "pairs": pairs,
+            "pair_effects": pair_effects,
             "main_effects": [float(v) for v in self.main_effects],
             "detected": None if self.detected is None else [it.to_dict() for it in self.detected],
             "cutoff": self.cutoff,
