@@ -13,7 +13,9 @@ Parts:
 * ``reference``: interactkit's MADEX against the reference MADEX (the authors' code, checked out
   by the reader: ``--reference PATH`` to its ``1. madex`` folder, or a folder holding its
   ``neural_interaction_detection.py``, ``utils/general_utils.py`` and the sampler) on the same
-  black box (the 39-field DeepFM), at the paper's settings, per instance.
+  black box (the 39-field DeepFM), per instance: the paper's settings, the defaults and
+  GLIDER's budget, in ``--rounds`` rounds (ratios within a round, the median round), with the
+  time inside the black box and the ceiling it sets on any detector's gain.
 
     python benchmarks/speed.py --reference PATH --out benchmarks/results/speed.md
 """
@@ -26,6 +28,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,6 +42,15 @@ import interactkit
 from interactkit.adapters.ctr import load_dataset, train_source_model
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class Timing(NamedTuple):
+    """Seconds per instance of one detector in one round of the reference part."""
+
+    batched: float  # explain_many (the reference: its own loop)
+    model: float  # inside the black box, of the batched run
+    single: float  # one instance at a time
+    reference: float  # the reference MADEX's time in the same round
 
 
 def criteo_spaces(root: Path, instances: int) -> tuple[list, str]:
@@ -172,7 +184,7 @@ def reference_part(
 
     spaces, note = criteo_spaces(root, max(n_ref, n_ours))
 
-    def run_reference() -> tuple[float, float]:
+    def run_reference() -> Timing:
         """The reference: its sampler, the same value function, its surrogate and NID."""
         times, model = [], []
         for k, space in enumerate(spaces[:n_ref]):
@@ -185,9 +197,10 @@ def reference_part(
             xs, ys = proprocess_data(masks.astype(np.int64), values)
             detect_interactions(xs, ys, weight_samples=True, add_linear=True, seed=k)
             times.append(time.perf_counter() - start)
-        return statistics.median(times), statistics.median(model)
+        ref = statistics.median(times)
+        return Timing(ref, statistics.median(model), ref, ref)
 
-    def run_ours(detector: interactkit.MADEX) -> tuple[float, float, float]:
+    def run_ours(detector: interactkit.MADEX, ref: float) -> Timing:
         start = time.perf_counter()
         explained = detector.explain_many(spaces[:n_ours], seed=0, progress=False)
         batched = (time.perf_counter() - start) / n_ours
@@ -195,29 +208,34 @@ def reference_part(
         start = time.perf_counter()
         for s in spaces[:4]:
             detector.explain(s, seed=0)
-        return batched, model, (time.perf_counter() - start) / 4
+        return Timing(batched, model, (time.perf_counter() - start) / 4, ref)
 
+    defaults, budget = (
+        "interactkit MADEX, defaults",
+        "interactkit MADEX, GLIDER's budget (n_samples=2000)",
+    )
     detectors = {
         "interactkit MADEX, the paper's settings": interactkit.MADEX.paper(),
-        "interactkit MADEX, defaults": interactkit.MADEX(),
-        "interactkit MADEX, GLIDER's budget (n_samples=2000)": interactkit.MADEX(n_samples=2000),
+        defaults: interactkit.MADEX(),
+        budget: interactkit.MADEX(n_samples=2000),
     }
     # the machine is shared: every round runs each detector in turn; per round, each detector's
     # ratio to the reference of that round; the table gives the median round
-    table: dict[str, list[tuple[float, ...]]] = {"reference MADEX": []}
-    for label in detectors:
-        table[label] = []
+    table: dict[str, list[Timing]] = {"reference MADEX": [], **{label: [] for label in detectors}}
     for _ in range(rounds):
-        ref, ref_model = run_reference()
-        table["reference MADEX"].append((ref, ref_model, ref, ref))
+        ref = run_reference()
+        table["reference MADEX"].append(ref)
         for label, detector in detectors.items():
-            table[label].append((*run_ours(detector), ref))
+            table[label].append(run_ours(detector, ref.reference))
 
-    def median(label: str, column: int) -> float:
-        return statistics.median(row[column] for row in table[label])
+    def median(label: str, column: str) -> float:
+        return statistics.median(getattr(row, column) for row in table[label])
 
-    def ratio(label: str, column: int) -> float:
-        return statistics.median(row[3] / row[column] for row in table[label])
+    def ratio(label: str, column: str) -> float:
+        return statistics.median(row.reference / getattr(row, column) for row in table[label])
+
+    def per_round(label: str) -> str:
+        return ", ".join(f"{row.reference / row.batched:.0f}×" for row in table[label])
 
     lines = [
         f"The same black box ({note}); the reference MADEX samples 6000 masks with its sampler, "
@@ -236,16 +254,14 @@ def reference_part(
     ]
     for label in table:
         lines.append(
-            f"| {label} | {median(label, 0):.3f} | {ratio(label, 0):.0f} | "
-            f"{median(label, 1):.4f} | {ratio(label, 1):.0f} | {median(label, 2):.3f} | "
-            f"{ratio(label, 2):.0f} |"
+            f"| {label} | {median(label, 'batched'):.3f} | {ratio(label, 'batched'):.0f} | "
+            f"{median(label, 'model'):.4f} | {ratio(label, 'model'):.0f} | "
+            f"{median(label, 'single'):.3f} | {ratio(label, 'single'):.0f} |"
         )
-    per_round = ", ".join(
-        f"{row[3] / row[0]:.0f}×"
-        for row in table["interactkit MADEX, GLIDER's budget (n_samples=2000)"]
-    )
-    defaults = ", ".join(f"{row[3] / row[0]:.0f}×" for row in table["interactkit MADEX, defaults"])
-    lines += ["", f"Per round, batched: defaults {defaults}; GLIDER's budget {per_round}."]
+    lines += [
+        "",
+        f"Per round, batched: defaults {per_round(defaults)}; GLIDER's budget {per_round(budget)}.",
+    ]
     return "\n".join(lines)
 
 
