@@ -157,7 +157,7 @@ class PlantedRawCTR(Suite):
         from ctr_raw import hgb_pipeline
 
         from interactkit.adapters.ctr import make_ad_clicks
-        from interactkit.adapters.ctr.raw import RawExplainer
+        from interactkit.adapters.ctr.explain.raw import RawExplainer
 
         data, planted = make_ad_clicks(n_rows=40_000, seed=0, strength=1.5)
         self.truth = [tuple(sorted(p)) for p in planted]

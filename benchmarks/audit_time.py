@@ -1,6 +1,6 @@
 """What the default audit costs, step by step, and what each change of its defaults bought.
 
-Every run is ``interactkit.adapters.ctr.audit`` with the CLI's defaults (synthetic data of
+Every run is ``interactkit.adapters.ctr.audit.run`` with the CLI's defaults (synthetic data of
 40,000 rows, MLP source, 300 impressions, K = 20, 2 seeds, tuned targets) in this one process,
 one after the other, so the times compare:
 
@@ -33,7 +33,7 @@ from _report import header, run_parts
 import interactkit
 from interactkit._utils.cpus import available_cpus
 from interactkit.adapters.ctr import TARGETS, audit
-from interactkit.adapters.ctr.deepctr import MODEL_NAMES
+from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
 
 STEPS = ("source_model", "glider", "replication", "pair_effects", "consistency", "targets")
 

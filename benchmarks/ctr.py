@@ -144,7 +144,8 @@ def real(spec: str, name: str, args: argparse.Namespace, bars: bool) -> str:
     lines = [
         f"{name}: {len(data.train)} train / {len(data.val)} validation / {len(data.test)} test "
         f"rows, {len(data.schema)} fields. {note}. Targets: DeepCTR-Torch, preset "
-        f"`{args.config}` (adapters/ctr/configs.py), {epochs} epochs with early stopping, one "
+        f"`{args.config}` (adapters/ctr/targets/configs.py), {epochs} epochs with early "
+        f"stopping, one "
         f"torch thread, seeds 0..{args.seeds - 1} ({elapsed:.0f} s for all trainings). "
         "Δ = paired difference to the baseline of the same seed, mean ± sd over seeds, in units "
         "of 1e-4.",

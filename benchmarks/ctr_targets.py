@@ -1,7 +1,7 @@
 """Target-model parts of ``benchmarks/ctr.py``: the tuning search, the crossing table, speed.
 
 * :func:`tuning` -- the seeded validation search behind ``TUNED_CHANGES``
-  (``adapters/ctr/configs.py``): per architecture, BARS's Frappe_x1 configuration is the
+  (``adapters/ctr/targets/configs.py``): per architecture, BARS's Frappe_x1 configuration is the
   reference; dropout, then the embedding L2 λ, are tuned on a cheap network, which is taken if
   its validation AUC is within ``SIZE_TOLERANCE`` of the reference (else a middle network,
   else BARS's). The test split is never looked at.
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from interactkit.adapters.ctr import MODEL_NAMES, compare_crosses, train_target
-from interactkit.adapters.ctr.configs import (
+from interactkit.adapters.ctr.targets.configs import (
     BARS_CONFIGS,
     BARS_FRAPPE_AUC,
     TargetConfig,
@@ -162,7 +162,7 @@ def tuning(data, seeds: list[int]) -> tuple[str, dict[str, dict[str, Any]]]:
             "",
         ]
     lines += [
-        "`TUNED_CHANGES` (adapters/ctr/configs.py) from this search:",
+        "`TUNED_CHANGES` (adapters/ctr/targets/configs.py) from this search:",
         "",
         "```python",
         *[f"{m!r}: {c!r}," for m, c in chosen.items()],

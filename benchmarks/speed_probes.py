@@ -34,9 +34,9 @@ from _report import header, machine, run_parts
 
 import interactkit
 from interactkit.adapters.ctr import ground_truth_report, load_dataset, make_ad_clicks
-from interactkit.adapters.ctr.deepctr import MODEL_NAMES
-from interactkit.adapters.ctr.raw import RawExplainer
-from interactkit.adapters.ctr.training import train_target
+from interactkit.adapters.ctr.explain.raw import RawExplainer
+from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
+from interactkit.adapters.ctr.targets.training import train_target
 
 
 def sample_rule() -> str:

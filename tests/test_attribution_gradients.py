@@ -153,7 +153,7 @@ ROW = {"a": 2, "b": 2, "c": 4, "d": 3.5}
 @pytest.mark.parametrize("kind", ["deepfm", "mlp"])
 def test_ctr_integrated_gradients_on_embedding_outputs(kind):
     from interactkit.adapters.ctr import CTRExplainer, TabularMLP, build_target
-    from interactkit.adapters.ctr.gradients import has_gradient_path, integrated_gradients
+    from interactkit.adapters.ctr.explain.gradients import has_gradient_path, integrated_gradients
 
     schema = _ctr_schema()
     if kind == "deepfm":
@@ -187,7 +187,7 @@ def test_ctr_integrated_gradients_on_embedding_outputs(kind):
 
 def test_ctr_models_without_an_embedding_path_are_refused():
     from interactkit.adapters.ctr import CTRExplainer
-    from interactkit.adapters.ctr.gradients import has_gradient_path, integrated_gradients
+    from interactkit.adapters.ctr.explain.gradients import has_gradient_path, integrated_gradients
 
     schema = _ctr_schema()
     plain = CTRExplainer(lambda frame: np.zeros(len(frame)), schema, output="logit")

@@ -118,7 +118,7 @@ def test_target_choices() -> None:
     assert parse_targets(args.targets) == list(DEFAULT_TARGETS) == ["wdl", "deepfm", "dcn"]
     # the CLI (core) keeps its own copies of the adapter's lists: they must agree
     from interactkit.adapters.ctr import TARGETS
-    from interactkit.adapters.ctr.deepctr import MODEL_NAMES
+    from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
 
     assert DEFAULT_TARGETS == TARGETS and set(TARGET_CHOICES) == set(MODEL_NAMES)
     assert args.jobs is None  # the CPUs

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from interactkit.adapters.ctr import AuditResult, RawExplainer, make_ad_clicks
-from interactkit.adapters.ctr.audit import audit
-from interactkit.adapters.ctr.pair_effects import pair_effects
+from interactkit.adapters.ctr.audit.pair_effects import pair_effects
+from interactkit.adapters.ctr.audit.run import audit
 from interactkit.cli import main
 from interactkit.results import Replication
 

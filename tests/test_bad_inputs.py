@@ -356,7 +356,7 @@ def load_csv(path, **kwargs):
 
 
 def load_dataset(spec, **kwargs):
-    from interactkit.adapters.ctr.loaders import load_dataset as load
+    from interactkit.adapters.ctr.data.loaders import load_dataset as load
 
     return load(spec, **kwargs)
 

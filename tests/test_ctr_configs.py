@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from interactkit.adapters.ctr import CTRSplit, Field, Schema, make_ad_clicks
-from interactkit.adapters.ctr.configs import (
+from interactkit.adapters.ctr.targets.configs import (
     BARS_CONFIGS,
     CONFIG_NAMES,
     MODEL_NAMES,
@@ -19,7 +19,7 @@ from interactkit.adapters.ctr.configs import (
     resolve_config_name,
     target_config,
 )
-from interactkit.adapters.ctr.fitting import fit_logit_model
+from interactkit.adapters.ctr.targets.fitting import fit_logit_model
 
 needs_deepctr = pytest.mark.skipif(
     importlib.util.find_spec("deepctr_torch") is None, reason="deepctr-torch not installed"

@@ -1,4 +1,4 @@
-"""Feature crossing (interactkit.adapters.ctr.crossing): thresholds, unseen tuples, missing
+"""Feature crossing (interactkit.adapters.ctr.targets.crossing): thresholds, unseen tuples, missing
 parts, bins."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from interactkit.adapters.ctr import DataFormatError, Field, Schema, make_ad_clicks
-from interactkit.adapters.ctr.crossing import (
+from interactkit.adapters.ctr.targets.crossing import (
     FeatureCrosser,
     augment_with_crosses,
     cross_name,

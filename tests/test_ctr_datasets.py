@@ -18,8 +18,8 @@ from interactkit.adapters.ctr import (
     Schema,
     split_indices,
 )
-from interactkit.adapters.ctr.encoding import parse_binary_labels
-from interactkit.adapters.ctr.loaders import (
+from interactkit.adapters.ctr.data.encoding import parse_binary_labels
+from interactkit.adapters.ctr.data.loaders import (
     AVAZU_COLUMNS,
     CRITEO_CATEGORICAL,
     CRITEO_INTEGER,

@@ -1,5 +1,5 @@
-"""Models of the user's raw rows (interactkit.adapters.ctr.raw): masks -> raw rows, baselines,
-output kinds, errors; and the planted interactions recovered through the raw path from a
+"""Models of the user's raw rows (interactkit.adapters.ctr.explain.raw): masks -> raw rows,
+baselines, output kinds, errors; and the planted interactions recovered through the raw path from a
 scikit-learn HistGradientBoosting pipeline and a DeepCTR-Torch model behind the test's own
 encoders."""
 

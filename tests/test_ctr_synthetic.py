@@ -1,4 +1,4 @@
-"""Synthetic ad clicks with planted interactions (interactkit.adapters.ctr.synthetic)."""
+"""Synthetic ad clicks with planted interactions (interactkit.adapters.ctr.data.synthetic)."""
 
 from __future__ import annotations
 

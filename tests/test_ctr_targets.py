@@ -84,7 +84,7 @@ def test_train_target_sets_and_restores_threads(ads) -> None:
 
 def test_early_stopping_restores_the_best_epoch(ads) -> None:
     from interactkit.adapters.ctr import evaluate_logits, train_target
-    from interactkit.adapters.ctr.training import input_tensor
+    from interactkit.adapters.ctr.targets.training import input_tensor
 
     data, _ = ads
     # validation labels opposite to what training teaches: validation logloss gets worse

@@ -346,7 +346,7 @@ def _quick(args: argparse.Namespace) -> None:
 
 def target_config_name(args: argparse.Namespace) -> str:
     """--target-config, or --target-size (its older name); they must agree when both are given."""
-    from interactkit.adapters.ctr.configs import resolve_config_name
+    from interactkit.adapters.ctr.targets.configs import resolve_config_name
 
     config, size = getattr(args, "target_config", None), getattr(args, "target_size", None)
     return resolve_config_name(config, size, names=("--target-config", "--target-size"))
