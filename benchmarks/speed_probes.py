@@ -1,9 +1,10 @@
 """Probes behind decisions of the speed work, each a table.
 
 * ``sample_rule``: the test suite's HistGradientBoosting pipeline on raw rows
-  (``tests/test_ctr_raw.py``'s ``hgb_pipeline``, planted ad clicks at strength 1.5), GLIDER top
-  10 with a [64, 32] surrogate, with MADEX's per-pair sample rule (``samples_per_pair=7.7``:
-  1047 samples for 17 fields) against 2000 samples: the planted sets' ranks. Why
+  (``tests/adapters/ctr/explain/test_raw.py``'s ``hgb_pipeline``, planted ad clicks at
+  strength 1.5), GLIDER top 10 with a [64, 32] surrogate, with MADEX's per-pair sample rule
+  (``samples_per_pair=7.7``: 1047 samples for 17 fields) against 2000 samples: the planted
+  sets' ranks. Why
   ``samples_per_pair`` is not MADEX's default.
 * ``target_batch``: the five tuned target models on the default synthetic data (seed 0, one
   thread), batch 1024 (the preset) against larger batches with scaled learning rates: seconds,

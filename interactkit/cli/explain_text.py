@@ -41,7 +41,7 @@ __all__ = ["FEATURE_CHOICES", "OFFLINE_MODEL", "OFF_CHOICES", "register", "run"]
 
 OFFLINE_MODEL = "minilm-sst2"
 # The adapter's OFF_STRATEGIES and FEATURE_MODES, spelled out so that building the parser does
-# not import torch (tests/test_text.py checks that they agree).
+# not import torch (tests/adapters/text/test_text.py checks that they agree).
 OFF_CHOICES = ("mask", "pad", "neutral", "remove")
 FEATURE_CHOICES = ("words", "whitespace", "tokens")
 #: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)

@@ -201,9 +201,8 @@ def test_target_config_is_frozen() -> None:
 @needs_deepctr
 @pytest.mark.slow
 def test_tuned_deepfm_clears_the_issue_bar_on_frappe() -> None:
-    from _data import SHARED_DATA
-
     from interactkit.adapters.ctr import load_dataset, train_target
+    from tests.fixtures.data import SHARED_DATA
 
     if not (SHARED_DATA / "frappe").is_dir():
         pytest.skip(f"Frappe not found in {SHARED_DATA}")

