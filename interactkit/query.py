@@ -14,7 +14,7 @@ It turns a batch of masks into values with the fewest and largest model calls it
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -22,9 +22,6 @@ import torch
 from interactkit._utils.checks import check_int
 from interactkit._utils.tensors import synchronize
 from interactkit._utils.warn import warn
-
-if TYPE_CHECKING:  # pragma: no cover
-    from interactkit.space import FeatureSpace
 
 __all__ = [
     "MemoQuerier",
@@ -35,6 +32,17 @@ __all__ = [
     "check_masks",
     "unique_masks",
 ]
+
+
+class Queryable(Protocol):
+    """What the query layer reads of a feature space (:class:`interactkit.FeatureSpace` has it):
+    ``n_features`` and ``value_fn(masks: BoolTensor[B, n_features]) -> Tensor[B]``; optionally
+    ``device`` and ``max_batch_size``."""
+
+    n_features: int
+
+    def value_fn(self, masks: torch.Tensor) -> Any: ...
+
 
 DEFAULT_QUERY_BATCH = 1024
 
@@ -67,7 +75,7 @@ class Querier:
 
     def __init__(
         self,
-        space: FeatureSpace,
+        space: Queryable,
         batch_size: int | None = None,
         budget: int | None = None,
         check_determinism: bool = True,
@@ -190,7 +198,7 @@ class MemoQuerier:
     """
 
     def __init__(
-        self, space: FeatureSpace, batch_size: int | None = None, budget: int | None = None
+        self, space: Queryable, batch_size: int | None = None, budget: int | None = None
     ) -> None:
         self.querier = Querier(space, batch_size=batch_size, budget=budget)
         self._values: dict[bytes, float] = {}

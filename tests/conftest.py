@@ -1,10 +1,14 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules; the tests never touch the network (Hugging Face offline)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from interactkit.results import Attribution
+from interactkit import Attribution
 from interactkit.visualizers.text_common import check_explained, check_items, literal
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,8 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from matplotlib.figure import Figure
 
+    from interactkit import LocalExplanation
     from interactkit.adapters.image import ImageSpace
-    from interactkit.results import LocalExplanation
 
     Explained: TypeAlias = LocalExplanation | Attribution
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
-from interactkit._utils.checks import check_int
-from interactkit.results import Attribution, LocalExplanation
+from interactkit import Attribution, LocalExplanation
+from interactkit.extend import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
+    from interactkit import Interaction
     from interactkit.adapters.text import TextSpace
-    from interactkit.results import Interaction
 
 __all__ = [
     "PALETTE",

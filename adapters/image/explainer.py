@@ -9,8 +9,7 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 import torch
 
-from interactkit._utils.checks import check_float, check_int
-from interactkit._utils.tensors import check_device, module_device, output_logits
+from interactkit import Explainer
 from interactkit.adapters.image.convert import ImageLike, to_rgb_tensor
 from interactkit.adapters.image.fills import Fill, check_fill, fill_image
 from interactkit.adapters.image.preprocessing import ImageSize, Pipeline, Preprocess
@@ -22,7 +21,14 @@ from interactkit.adapters.image.segmentation import (
     segment_image,
 )
 from interactkit.adapters.image.space import ImageSpace
-from interactkit.explainer import Explainer, check_instances
+from interactkit.extend import (
+    check_device,
+    check_float,
+    check_instances,
+    check_int,
+    module_device,
+    output_logits,
+)
 
 __all__ = ["ImageExplainer", "Target"]
 

@@ -26,9 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from interactkit._utils.checks import check_float, check_int, check_seed
-from interactkit._utils.tensors import output_logits
-from interactkit.results import Attribution
+from interactkit import Attribution
+from interactkit.extend import check_float, check_int, check_seed, output_logits
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import torch
 
-from interactkit._utils.tensors import check_device
 from interactkit.adapters.image.preprocessing import (
     IMAGENET_MEAN,
     IMAGENET_STD,
     Normalize,
     TorchvisionPreset,
 )
+from interactkit.extend import check_device
 
 __all__ = ["imagenet_class_names", "load_efficientnet_lite0", "load_torchvision_classifier"]
 

@@ -27,11 +27,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from interactkit._utils.tensors import output_logits
+from interactkit import Attribution, FeatureSpace
 from interactkit.adapters.image.preprocessing import Pipeline
-from interactkit.query import check_masks
-from interactkit.results import Attribution
-from interactkit.space import FeatureSpace
+from interactkit.extend import check_masks, output_logits
 
 __all__ = ["ImageSpace"]
 

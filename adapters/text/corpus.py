@@ -15,10 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from interactkit.api import explain_many
-from interactkit.counting import count_interactions
-from interactkit.detectors import Detector
-from interactkit.results import Interaction, LocalExplanation
+from interactkit import Detector, Interaction, LocalExplanation, count_interactions, explain_many
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

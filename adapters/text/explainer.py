@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import torch
 
-from interactkit._utils.checks import check_int
-from interactkit._utils.tensors import check_device, module_device, output_logits
-from interactkit._utils.warn import warn
+from interactkit import Explainer
 from interactkit.adapters.text.features import Span, check_features, encode_text, map_features
 from interactkit.adapters.text.loading import (
     check_off,
@@ -29,7 +27,7 @@ from interactkit.adapters.text.loading import (
     off_token_ids,
 )
 from interactkit.adapters.text.space import TextSpace
-from interactkit.explainer import Explainer
+from interactkit.extend import check_device, check_int, module_device, output_logits, warn
 
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import Pipeline, PreTrainedTokenizerFast

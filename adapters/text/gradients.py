@@ -33,9 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from interactkit._utils.checks import check_int
-from interactkit._utils.tensors import output_logits
-from interactkit.results import Attribution
+from interactkit import Attribution
+from interactkit.extend import check_int, output_logits
 
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.text.explainer import TextExplainer

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from interactkit._utils.checks import check_int
+from interactkit.extend import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     from transformers import Pipeline, PreTrainedTokenizerFast

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from interactkit.query import check_masks
-from interactkit.space import FeatureSpace
+from interactkit import FeatureSpace
+from interactkit.extend import check_masks
 
 if TYPE_CHECKING:  # pragma: no cover
+    from interactkit import Attribution
     from interactkit.adapters.text.explainer import TextExplainer
     from interactkit.adapters.text.features import Span, TextEncoding
-    from interactkit.results import Attribution
 
 __all__ = ["TextSpace"]
 

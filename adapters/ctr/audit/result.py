@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from interactkit._utils import jsonio
-from interactkit.results import GlobalChange, GlobalExplanation, LocalExplanation, Replication
-from interactkit.results.saved import Saved
+from interactkit import GlobalChange, GlobalExplanation, LocalExplanation, Replication
+from interactkit.extend import Saved, jsonio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from interactkit import FeatureSpace
     from interactkit.adapters.ctr.targets.comparison import CrossComparison
     from interactkit.adapters.ctr.targets.source import SourceModel
-    from interactkit.space import FeatureSpace
 
 __all__ = ["AUDIT_FORMAT", "AUDIT_VERSION", "AuditResult", "AuditSaveError", "Renderer"]
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import interactkit
-from interactkit._utils import jsonio
+from interactkit import GlobalExplanation, Replication
+from interactkit.extend import jsonio
 from interactkit.glider import KeyRun, collect_keys, summarize_run
 from interactkit.replication import replication_from_runs
-from interactkit.results import GlobalExplanation, Replication
 from interactkit.runs import RunError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -190,7 +190,7 @@ def attribution_consistency(
     every method or of none. ``top_k_agreement`` is
     :func:`~interactkit.attribution.agreement_over_instances`'s mean pairwise top-``k`` agreement.
     """
-    from interactkit.attribution import agreement_over_instances, compare_attributions
+    from interactkit import agreement_over_instances, compare_attributions
 
     methods = list(methods)
     per_instance = []

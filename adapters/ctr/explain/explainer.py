@@ -33,12 +33,11 @@ import numpy as np
 import torch
 
 from interactkit import Explainer
-from interactkit._utils.checks import check_float, check_int
-from interactkit._utils.tensors import module_device
 from interactkit.adapters.ctr.data.schema import DataFormatError, Schema, check_encoded_values
 from interactkit.adapters.ctr.data.splits import CTRData
 from interactkit.adapters.ctr.explain.outputs import LogitModel
 from interactkit.adapters.ctr.explain.space import CTRSpace
+from interactkit.extend import check_float, check_int, module_device
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import TypeAlias

@@ -28,18 +28,16 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-from interactkit._utils.checks import check_int
+from interactkit import Attribution, Explainer, FeatureSpace
 from interactkit.adapters.ctr.explain.outputs import deepctr_logit_mode, prob_to_logit
-from interactkit.results import Attribution
+from interactkit.extend import check_int
 
-if TYPE_CHECKING:  # pragma: no cover
-    from interactkit.adapters.ctr.explain.explainer import CTRExplainer
-    from interactkit.adapters.ctr.explain.space import CTRSpace
-
+# spaces and explainers are typed by the core's classes (a CTRSpace and its CTRExplainer):
+# this module is imported by theirs
 __all__ = ["GRADIENT_METHODS", "has_gradient_path", "integrated_gradients"]
 
 #: the gradient methods a CTR space with a gradient path offers
@@ -52,7 +50,7 @@ _NO_PATH = (
 )
 
 
-def has_gradient_path(explainer: CTRExplainer) -> bool:
+def has_gradient_path(explainer: Explainer) -> bool:
     """Whether the explainer's model is a torch module called on encoded tensors."""
     logit_model = explainer.logit_model
     return isinstance(logit_model.model, torch.nn.Module) and logit_model.input_format in (
@@ -62,7 +60,7 @@ def has_gradient_path(explainer: CTRExplainer) -> bool:
 
 
 def integrated_gradients(
-    space: CTRSpace,
+    space: FeatureSpace,
     *,
     n_steps: int = 50,
     integration: str = "gausslegendre",
@@ -242,7 +240,7 @@ def _probe_lookups(
     return lookups
 
 
-def _column_order(explainer: CTRExplainer, model: torch.nn.Module) -> torch.Tensor:
+def _column_order(explainer: Explainer, model: torch.nn.Module) -> torch.Tensor:
     """Schema index of each model input column (the explainer has checked the model)."""
     schema = explainer.schema
     if explainer.logit_model.input_format == "deepctr":
@@ -256,7 +254,7 @@ def _column_order(explainer: CTRExplainer, model: torch.nn.Module) -> torch.Tens
 
 
 @contextlib.contextmanager
-def _model_mode(explainer: CTRExplainer, model: torch.nn.Module) -> Iterator[bool]:
+def _model_mode(explainer: Explainer, model: torch.nn.Module) -> Iterator[bool]:
     """Eval mode (and DeepCTR's exact logit) for the run; yields whether the logit is exact."""
     if explainer.logit_model.input_format == "deepctr":
         with deepctr_logit_mode(model) as exact:
@@ -271,7 +269,7 @@ def _model_mode(explainer: CTRExplainer, model: torch.nn.Module) -> Iterator[boo
 
 
 def _logit_fn(
-    explainer: CTRExplainer, model: torch.nn.Module, exact: bool, stats: dict[str, float]
+    explainer: Explainer, model: torch.nn.Module, exact: bool, stats: dict[str, float]
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     """Rows ``[B, n_fields]`` (schema order) -> click logits ``[B]``, differentiably."""
     order = _column_order(explainer, model).to(explainer.device)

@@ -32,9 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from interactkit._utils.warn import warn
 from interactkit.adapters.ctr.data.schema import DataFormatError, Schema
-from interactkit.query import as_batch_vector
+from interactkit.extend import as_batch_vector, warn
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

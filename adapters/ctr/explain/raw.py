@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from interactkit import Explainer
-from interactkit._utils.checks import check_float, check_int
+from interactkit import Explainer, FeatureSpace
 from interactkit.adapters.ctr.data.schema import DataFormatError
 from interactkit.adapters.ctr.data.splits import CTRData
 from interactkit.adapters.ctr.explain.baselines import (
@@ -43,7 +42,7 @@ from interactkit.adapters.ctr.explain.baselines import (
     describe_baseline,
 )
 from interactkit.adapters.ctr.explain.raw_model import RawModel, RawPredict
-from interactkit.space import FeatureSpace
+from interactkit.extend import check_float, check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -27,14 +27,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from interactkit._utils.warn import warn
 from interactkit.adapters.ctr.explain.outputs import (
     OUTPUTS,
     ModelOutputError,
     output_dtype,
     prob_to_logit,
 )
-from interactkit.query import as_batch_vector
+from interactkit.extend import as_batch_vector, warn
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from interactkit.space import FeatureSpace
+from interactkit import Explainer, FeatureSpace
 
 if TYPE_CHECKING:  # pragma: no cover
-    from interactkit.adapters.ctr.explain.explainer import CTRExplainer
-    from interactkit.results import Attribution
+    from interactkit import Attribution
 
 __all__ = ["CTRSpace"]
 
@@ -30,7 +29,8 @@ class CTRSpace(FeatureSpace):
         row: ``Tensor[n_fields]`` encoded values of the impression (schema order).
     """
 
-    def __init__(self, explainer: CTRExplainer, row: torch.Tensor) -> None:
+    # typed as the core's Explainer: this module is imported by the CTRExplainer's own
+    def __init__(self, explainer: Explainer, row: torch.Tensor) -> None:
         self.explainer = explainer
         self.row = row
         self.n_features = len(explainer.names)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from interactkit._utils.warn import warn
 from interactkit.adapters.ctr.data.schema import Schema
 from interactkit.adapters.ctr.data.splits import CTRData
 from interactkit.adapters.ctr.targets.configs import TargetConfig
 from interactkit.adapters.ctr.targets.crossing import augment_with_crosses, normalize_interactions
 from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
 from interactkit.adapters.ctr.targets.jobs import train_all
+from interactkit.extend import warn
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from interactkit._utils.progress import progress as progress_bar
 from interactkit.adapters.ctr.data.splits import CTRData
 from interactkit.adapters.ctr.targets.configs import TargetConfig
 from interactkit.adapters.ctr.targets.training import train_target
+from interactkit.extend import progress as progress_bar
 
 __all__ = ["Task", "train_all"]
 

@@ -27,7 +27,6 @@ import inspect
 import os
 import re
 import sys
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ import torch
 
 from interactkit.adapters.ctr.explain.outputs import ModelOutputError
 from interactkit.adapters.ctr.targets.source import SourceModel, load_source_model
+from interactkit.extend import ProgramFile, load_program, program_kind
 
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.ctr.data.splits import CTRData
@@ -70,27 +70,15 @@ class LoadedModel:
     description: str
 
 
-class TensorModelFile:
-    """A TorchScript or ``torch.export`` model of encoded rows, called without gradients.
+class TensorModelFile(ProgramFile):
+    """A TorchScript or ``torch.export`` model of encoded rows (:func:`interactkit.extend.
+    load_program`), called without gradients.
 
     ``model(x)`` takes ``float32 Tensor[B, n_fields]`` in schema order and returns what the
-    program returns (``[B]`` or ``[B, 1]`` logits or probabilities). Not a ``torch.nn.Module``:
-    an exported program cannot be switched to eval mode, so it is called as saved.
+    program returns (``[B]`` or ``[B, 1]`` logits or probabilities).
     """
 
     input_format = "tensor"
-
-    def __init__(self, program: object, kind: str, path: Path) -> None:
-        self.program = program
-        self.kind = kind
-        self.path = path
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            return self.program(x)
-
-    def __repr__(self) -> str:
-        return f"TensorModelFile({self.kind}, {self.path.name})"
 
 
 def is_factory_spec(spec: str) -> bool:
@@ -138,16 +126,22 @@ def load_model(spec: str | os.PathLike[str], data: CTRData | None = None) -> Loa
         raise FileNotFoundError(
             f"--model {text!r}: no such file, and not a module.path:factory spec"
         )
-    kind = _file_kind(path)
-    if kind == "source":
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path} is not a model file interactkit can load (a TorchScript or torch.export "
+            "archive, or a source model saved by interactkit); for another model, write a "
+            "factory and pass --model module.path:factory"
+        )
+    if program_kind(path) is None:  # torch.save's zip: a source model (weights_only load)
         if data is None:
             raise ValueError(f"{path}: a saved source model needs the data it was trained on")
         source, _ = load_source_model(path, data.schema)
         return LoadedModel(source, "source", f"loaded from {path}")
-    model = _load_tensor_file(path, kind)
+    program = load_program(path, "cpu", option="--model")
+    model = TensorModelFile(program.program, program.kind, program.path, program.device)
     if data is not None:
         _check_tensor_model(model, len(data.schema))
-    return LoadedModel(model, "encoded", f"{kind} model loaded from {path}")
+    return LoadedModel(model, "encoded", f"{model.kind} model loaded from {path}")
 
 
 # ----------------------------------------------------------------------------- factories
@@ -202,38 +196,6 @@ def _takes_data(factory: object) -> bool:
 
 
 # ----------------------------------------------------------------------------- files
-def _file_kind(path: Path) -> str:
-    """``"torchscript"``, ``"torch.export"`` or ``"source"`` from the zip directory."""
-    if not zipfile.is_zipfile(path):
-        raise ValueError(
-            f"{path} is not a model file interactkit can load (a TorchScript or torch.export "
-            "archive, or a source model saved by interactkit); for another model, write a "
-            "factory and pass --model module.path:factory"
-        )
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-    parts = {p for name in names for p in name.split("/")[1:2]}
-    if "code" in parts or any(n.endswith("/constants.pkl") for n in names):
-        return "torchscript"
-    if "archive_format" in parts or "models" in parts:
-        return "torch.export"
-    return "source"
-
-
-def _load_tensor_file(path: Path, kind: str) -> TensorModelFile:
-    try:
-        if kind == "torchscript":
-            with warnings.catch_warnings():  # torch deprecates TorchScript; its files still load
-                warnings.filterwarnings("ignore", category=FutureWarning, module="torch")
-                program = torch.jit.load(str(path), map_location="cpu")
-            program.eval()
-        else:
-            program = torch.export.load(str(path)).module()
-    except Exception as err:
-        raise ValueError(f"{path}: could not load the {kind} model ({err})") from err
-    return TensorModelFile(program, kind, path)
-
-
 def _check_tensor_model(model: TensorModelFile, n_fields: int) -> None:
     """Call the model on two batch sizes of zeros: it must take ``[B, n_fields]`` for any B."""
     for batch in (2, 3):
