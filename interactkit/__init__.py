@@ -16,7 +16,12 @@ image) and figures in :mod:`interactkit.visualizers`; neither is imported here.
 """
 
 from interactkit.api import explain, explain_many
-from interactkit.attribution import agreement_over_instances, attribute, compare_attributions
+from interactkit.attribution import (
+    GradientSpace,
+    agreement_over_instances,
+    attribute,
+    compare_attributions,
+)
 from interactkit.counting import count_interactions, select_global
 from interactkit.detectors import (
     DETECTORS,
@@ -60,6 +65,7 @@ __all__ = [
     "GlobalChange",
     "GlobalExplanation",
     "GlobalInteraction",
+    "GradientSpace",
     "Interaction",
     "LocalExplanation",
     "PairList",

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -40,6 +40,7 @@ __all__ = [
     "OWN_METHODS",
     "PERTURBATION_METHODS",
     "Agreement",
+    "GradientSpace",
     "agreement_over_instances",
     "as_attribution",
     "attribute",
@@ -47,6 +48,27 @@ __all__ = [
 ]
 
 OWN_METHODS = ("madex", "archattribute")
+
+
+@runtime_checkable
+class GradientSpace(Protocol):
+    """A feature space with a differentiable path to its model: what gradient methods need.
+
+    An adapter's space implements it when its domain can be differentiated (text: layer
+    integrated gradients on the token embeddings; images: integrated gradients on pixels; CTR:
+    on the field embeddings). :func:`attribute` checks ``isinstance(space, GradientSpace)``.
+
+    Attributes:
+        gradient_methods: the gradient method names this instance offers (may be empty, e.g. a
+            CTR model called on DataFrames has no gradients).
+    """
+
+    @property
+    def gradient_methods(self) -> tuple[str, ...]: ...
+
+    def gradient_attribution(self, method: str, seed: int = 0, **params: Any) -> Attribution:
+        """One attribution per feature with ``method`` (one of :attr:`gradient_methods`)."""
+        ...
 
 
 def attribute(
@@ -62,7 +84,7 @@ def attribute(
         space_or_fn: a feature space, or a value function with ``n_features``.
         method: a perturbation method (``"shapley"``, default; ``"ablation"``, ``"kernelshap"``,
             ``"lime"``), ``"madex"``, ``"archattribute"``, or a gradient method the space
-            offers (``space.gradient_methods``).
+            offers (a :class:`GradientSpace`'s ``gradient_methods``).
         seed: same seed, same result (for the sampling methods).
         **params: the method's settings, e.g. ``n_samples=50``, ``query_budget=2000``;
             ``n_steps=64`` for integrated gradients; MADEX parameters for ``"madex"``.
@@ -81,7 +103,7 @@ def attribute(
         return attr
     if method == "archattribute":
         return _archattribute(space, **params)
-    offered = tuple(getattr(space, "gradient_methods", ()))
+    offered = tuple(space.gradient_methods) if isinstance(space, GradientSpace) else ()
     if method in offered:
         return space.gradient_attribution(method, seed=seed, **params)
     known = sorted(PERTURBATION_METHODS) + list(OWN_METHODS)
