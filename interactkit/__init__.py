@@ -20,6 +20,7 @@ from interactkit.attribution import (
     GradientSpace,
     agreement_over_instances,
     attribute,
+    attribution_consistency,
     compare_attributions,
 )
 from interactkit.counting import count_interactions, select_global
@@ -34,11 +35,13 @@ from interactkit.detectors import (
     get_detector,
 )
 from interactkit.explainer import Explainer
-from interactkit.glider import glider
+from interactkit.glider import glider, glider_detector
 from interactkit.query import Querier, QueryError
 from interactkit.replication import compare_global, replicate
 from interactkit.results import (
     Attribution,
+    Consistency,
+    FeatureConsistency,
     GlobalChange,
     GlobalExplanation,
     GlobalInteraction,
@@ -58,8 +61,10 @@ __all__ = [
     "MADEX",
     "ArchDetect",
     "Attribution",
+    "Consistency",
     "Detector",
     "Explainer",
+    "FeatureConsistency",
     "FeatureSpace",
     "FunctionSpace",
     "GlobalChange",
@@ -78,6 +83,7 @@ __all__ = [
     "archattribute",
     "as_space",
     "attribute",
+    "attribution_consistency",
     "compare_attributions",
     "compare_global",
     "count_interactions",
@@ -87,6 +93,7 @@ __all__ = [
     "explain_many",
     "get_detector",
     "glider",
+    "glider_detector",
     "instance_seeds",
     "replicate",
     "select_global",

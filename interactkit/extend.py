@@ -17,7 +17,9 @@ it), so everything listed here is kept stable like the rest of the public API:
   ``read``, and the field readers ``mapping``, ``sequence``, ``number``...), :class:`FormatError`;
 * **progress and messages** -- :func:`progress` (a progress bar on a terminal, log lines
   elsewhere), :func:`warn` (a warning attributed to the user's line);
-* **explainers** -- :func:`check_instances` (the instances of ``Explainer.spaces``).
+* **explainers** -- :func:`check_instances` (the instances of ``Explainer.spaces``);
+* **runs** -- :func:`seed_run_dir` (where :func:`interactkit.replicate` checkpoints a seed, for
+  an application that runs one seed alone into the same layout).
 
 Example (a new adapter's value function)::
 
@@ -37,6 +39,7 @@ from interactkit._utils.tensors import check_device, module_device, output_logit
 from interactkit._utils.warn import warn
 from interactkit.explainer import check_instances
 from interactkit.query import as_batch_vector, check_masks
+from interactkit.replication import seed_run_dir
 from interactkit.results.saved import Saved
 
 __all__ = [
@@ -56,5 +59,6 @@ __all__ = [
     "output_logits",
     "program_kind",
     "progress",
+    "seed_run_dir",
     "warn",
 ]

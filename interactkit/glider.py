@@ -19,26 +19,48 @@ import numpy as np
 from interactkit._utils.checks import check_int
 from interactkit._utils.progress import progress as progress_bar
 from interactkit.counting import KeyFn, KeyIndex, KeyTable, key_name, summarize_ids
-from interactkit.detectors import Detector, get_detector
+from interactkit.detectors import DETECTORS, Detector, get_detector
+from interactkit.detectors.madex import GLIDER_SAMPLES
 from interactkit.results import GlobalExplanation, LocalExplanation
 from interactkit.runs import Progress, RunDirectory, ShardResult, iter_shards
 from interactkit.segments import segment_differences
 from interactkit.space import FeatureSpace
 
-__all__ = ["GLIDER_SAMPLES", "KeyRun", "collect_keys", "glider", "summarize_run"]
+__all__ = [
+    "GLIDER_SAMPLES",
+    "KeyRun",
+    "collect_keys",
+    "glider",
+    "glider_detector",
+    "summarize_run",
+]
 
-#: The most MADEX perturbations per instance in GLIDER when ``n_samples`` is not given (MADEX
-#: alone: up to 6000). Counting over many instances averages out what a smaller budget loses
-#: on one: on 1000 wide rows (39 fields) the planted interactions rank as with 6000, at a
-#: third of the queries (``benchmarks/speed.py``, ``benchmarks/results/speed.md``).
-GLIDER_SAMPLES = 2000
+
+def glider_detector(detector: str | Detector = "madex", **params: Any) -> Detector:
+    """The detector GLIDER runs: a :class:`~interactkit.Detector` as given; a name with
+    GLIDER's defaults for it (the class's ``glider_defaults``: MADEX draws at most
+    :data:`GLIDER_SAMPLES` perturbations per instance) under the ``params`` given.
+
+    Use it to explain one instance exactly as GLIDER explained it::
+
+        detector = interactkit.glider_detector("madex")
+        g = interactkit.glider(spaces, detector=detector)
+        example = interactkit.explain(spaces[0], method=detector, seed=0)
+    """
+    if "method" in params:
+        raise TypeError("GLIDER takes its local detector as detector= (a name or a Detector)")
+    if isinstance(detector, Detector):
+        return get_detector(detector, **params)  # refuses params with an object
+    cls = DETECTORS.get(detector.lower()) if isinstance(detector, str) else None
+    defaults = cls.glider_defaults if cls is not None else {}
+    return get_detector(detector, **{**defaults, **params})
 
 
 def glider(
     instances: Iterable[FeatureSpace | LocalExplanation],
     k: int = 20,
     top: int | None = None,
-    method: str = "madex",
+    detector: str | Detector = "madex",
     seed: int = 0,
     segments: Iterable[Hashable] | None = None,
     key: KeyFn | None = None,
@@ -46,6 +68,7 @@ def glider(
     level: float = 0.95,
     chunk_size: int = 256,
     run_dir: str | Path | None = None,
+    fresh: bool = False,
     backend: str = "local",
     max_pending: int | None = None,
     replace_subsets: bool = False,
@@ -61,9 +84,11 @@ def glider(
         top: None (default): count the sets each instance's detector judged real
             (``detected``); an int: count each instance's ``top`` ranked sets instead (the
             paper's rule, 100).
-        method: local detector for feature spaces (``"madex"``, the paper's, or
-            ``"archdetect"``). ``"madex"`` without ``n_samples`` draws at most
-            :data:`GLIDER_SAMPLES` (2000) perturbations per instance.
+        detector: the local detector for feature spaces: a :class:`~interactkit.Detector`
+            (``MADEX(n_samples=2000)``, used as given) or a name (``"madex"``, the paper's, or
+            ``"archdetect"``) with GLIDER's defaults (:func:`glider_detector`: ``"madex"``
+            without ``n_samples`` draws at most :data:`GLIDER_SAMPLES` (2000) perturbations per
+            instance).
         seed: instance ``i`` is explained with ``instance_seeds(seed, 1, i)``, whatever the
             backend or chunking.
         segments: optional label per instance (e.g. the device type of each impression); the
@@ -74,13 +99,15 @@ def glider(
         level: confidence level of the intervals.
         chunk_size: instances per shard (one batched ``explain_many`` call each).
         run_dir: checkpoint directory: finished shards are saved there and a rerun with the same
-            arguments resumes (see :mod:`interactkit.runs`).
+            arguments resumes; one made with other arguments is refused (see
+            :mod:`interactkit.runs`).
+        fresh: start ``run_dir`` afresh (its earlier shards are deleted once its lock is held).
         backend: ``"local"`` or ``"ray"`` (shards on Ray workers; same result).
         max_pending: Ray shards in flight at once (default twice the cluster's CPUs).
         replace_subsets: the paper's selection rule (a selected superset removes its selected
             subsets); off by default, see :func:`select_global`.
         progress: progress bar with instances/s and ETA (None: only on a terminal).
-        **params: detector parameters (e.g. ``n_samples``).
+        **params: parameters of a detector given by name (e.g. ``n_samples``).
     """
     check_int("k", k)
     check_int("bootstrap", bootstrap, minimum=0)
@@ -89,13 +116,14 @@ def glider(
     start = time.perf_counter()
     run = collect_keys(
         instances,
-        method=method,
+        detector=detector,
         seed=seed,
         top=top,
         key=key,
         segments=segments,
         chunk_size=chunk_size,
         run_dir=run_dir,
+        fresh=fresh,
         backend=backend,
         max_pending=max_pending,
         progress=progress,
@@ -153,22 +181,25 @@ class KeyRun:
 
 def collect_keys(
     instances: Iterable[FeatureSpace | LocalExplanation],
-    method: str | Detector = "madex",
+    detector: str | Detector = "madex",
     seed: int = 0,
     top: int | None = None,
     key: KeyFn | None = None,
     segments: Iterable[Hashable] | None = None,
     chunk_size: int = 256,
     run_dir: str | Path | None = None,
+    fresh: bool = False,
     backend: str = "local",
     max_pending: int | None = None,
     progress: bool | None = None,
+    label: str = "GLIDER",
     **params: Any,
 ) -> KeyRun:
     """GLIDER's first stage: explain every instance and keep the keys it contributes.
 
-    Arguments as :func:`glider`. Returns a :class:`KeyRun` whose ``table`` can be summarized
-    for any subset of the instances (replication, segments) without explaining them again.
+    Arguments as :func:`glider`; ``label`` names the progress bar. Returns a :class:`KeyRun`
+    whose ``table`` can be summarized for any subset of the instances (replication, segments)
+    without explaining them again.
     """
     check_int("chunk_size", chunk_size)
     if top is not None:
@@ -179,9 +210,7 @@ def collect_keys(
     if segments is not None and total is not None and isinstance(segments, Sized):
         if len(segments) != total:
             raise ValueError(f"got {len(segments)} segment labels for {total} instances")
-    if method == "madex" and "n_samples" not in params:
-        params = {**params, "n_samples": GLIDER_SAMPLES}
-    detector = get_detector(method, **params)
+    detector = glider_detector(detector, **params)
     arguments = {
         "top": top,
         "method": detector.name,
@@ -191,7 +220,7 @@ def collect_keys(
         "key": key_name(key),
         "segmented": segments is not None,
     }
-    directory = RunDirectory(run_dir, arguments) if run_dir is not None else None
+    directory = RunDirectory(run_dir, arguments, fresh) if run_dir is not None else None
     index = KeyIndex()
 
     def keep(shard: ShardResult) -> ShardResult:
@@ -200,7 +229,7 @@ def collect_keys(
         key_ids, key_lengths = index.encode_rows(shard.keys)
         return replace(shard, keys=[], key_ids=key_ids, key_lengths=key_lengths)
 
-    bar = progress_bar(total, "GLIDER", "instance", progress)
+    bar = progress_bar(total, label, "instance", progress)
     lock = directory.locked() if directory is not None else contextlib.nullcontext()
     try:
         with lock:

@@ -5,7 +5,9 @@ changed between two runs (a retrained model).
 collect_keys`; a deterministic detector such as ArchDetect is run once) and selects the global
 interactions again on each of ``halves`` disjoint parts of the instances, for each seed: ``halves
 x seeds`` replicates at the cost of ``seeds`` GLIDER runs. It reports, per interaction, in how
-many replicates it is selected, and the mean top-``k`` agreement between replicates.
+many replicates it is selected, and the mean top-``k`` agreement between replicates. With
+``run_dir`` each seed's run is checkpointed in ``run_dir/seed-<s>`` (:func:`seed_run_dir`) and a
+rerun resumes or reuses it, under one lock on ``run_dir`` for the whole call.
 
 :func:`compare_global` tells which interactions appeared, vanished or changed frequency between
 an old and a new GLIDER result.
@@ -13,22 +15,31 @@ an old and a new GLIDER result.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import time
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from interactkit._utils.checks import check_int, check_seed
 from interactkit.counting import KeyFn, summarize_ids
-from interactkit.detectors import Detector, get_detector
-from interactkit.glider import KeyRun, collect_keys, summarize_run
+from interactkit.detectors import Detector
+from interactkit.glider import KeyRun, collect_keys, glider_detector, summarize_run
 from interactkit.results import GlobalChange, GlobalExplanation, LocalExplanation, Replication
+from interactkit.runs import lock_directory
 from interactkit.space import FeatureSpace
 
-__all__ = ["compare_global", "replicate", "replication_from_runs"]
+__all__ = ["compare_global", "replicate", "replication_from_runs", "seed_run_dir"]
+
+
+def seed_run_dir(run_dir: str | Path, seed: int) -> Path:
+    """Where :func:`replicate` checkpoints the GLIDER run of detector seed ``seed``."""
+    return Path(run_dir).expanduser() / f"seed-{seed}"
 
 
 def replicate(
@@ -36,7 +47,7 @@ def replicate(
     k: int = 20,
     halves: int = 2,
     seeds: Sequence[int] = (0, 1),
-    method: str | Detector = "madex",
+    detector: str | Detector = "madex",
     top: int | None = None,
     key: KeyFn | None = None,
     segments: Sequence[Hashable] | None = None,
@@ -44,6 +55,8 @@ def replicate(
     level: float = 0.95,
     split_seed: int = 0,
     replace_subsets: bool = False,
+    run_dir: str | Path | None = None,
+    fresh: bool = False,
     progress: bool | None = None,
     **params: Any,
 ) -> Replication:
@@ -51,18 +64,28 @@ def replicate(
 
     Args:
         instances: feature spaces (a sequence: it is read once per seed) or explanations.
-        k, top, key, bootstrap, level, replace_subsets, progress, **params: as :func:`glider`.
+        k, top, key, bootstrap, level, replace_subsets, progress, **params: as
+            :func:`~interactkit.glider`.
+        detector: as :func:`~interactkit.glider` (a name gets GLIDER's defaults,
+            :func:`~interactkit.glider_detector`).
         halves: disjoint parts the instances are split into (at random, with ``split_seed``).
-        seeds: detector seeds (instance ``i`` of seed ``s`` uses ``instance_seeds(s, 1, i)``).
+        seeds: detector seeds (instance ``i`` of seed ``s`` uses ``instance_seeds(s, 1, i)``);
+            the first gives the full result.
         segments: optional labels, used for the full result (segments and their differences).
+        run_dir: checkpoint folder: seed ``s`` is saved in ``run_dir/seed-<s>``; a rerun with
+            the same arguments resumes or reuses it, other arguments are refused. The folder is
+            locked for the whole call.
+        fresh: start every seed's checkpoint afresh (refused while another process holds the
+            lock).
 
     Returns:
         A :class:`~interactkit.results.Replication`; its ``full`` is the GLIDER result on every
-        instance with ``seeds[0]``.
+        instance with ``seeds[0]`` (``full.wall_time``: that seed's run); ``params["seconds"]``
+        holds each seed's run time.
     """
     check_int("k", k)
     check_int("halves", halves, minimum=1)
-    seeds = [check_seed(s, "each seed") for s in seeds]
+    seeds = list(dict.fromkeys(check_seed(s, "each seed") for s in seeds))
     if not seeds:
         raise ValueError("replicate needs at least one seed")
     instances = list(instances)
@@ -71,24 +94,43 @@ def replicate(
             f"{len(instances)} instances are too few for {halves} halves; give at least "
             f"{2 * halves}"
         )
-    detector = get_detector(method, **params)
-    deterministic = detector.name == "archdetect" or all(
+    detector = glider_detector(detector, **params)
+    deterministic = detector.deterministic or all(
         isinstance(x, LocalExplanation) for x in instances
     )
     run_seeds = seeds[:1] if deterministic else seeds
     runs: dict[int, KeyRun] = {}
-    for s in run_seeds:
-        runs[s] = collect_keys(
-            instances,
-            method=detector,
-            seed=s,
-            top=top,
-            key=key,
-            segments=segments if s == seeds[0] else None,
-            progress=progress,
-        )
+    seconds: dict[int, float] = {}
+    lock = (
+        lock_directory(run_dir, "run directory")
+        if run_dir is not None
+        else contextlib.nullcontext()
+    )
+    with lock:
+        for i, s in enumerate(run_seeds):
+            start = time.perf_counter()
+            runs[s] = collect_keys(
+                instances,
+                detector=detector,
+                seed=s,
+                top=top,
+                key=key,
+                segments=segments if i == 0 else None,
+                run_dir=None if run_dir is None else seed_run_dir(run_dir, s),
+                fresh=fresh,
+                progress=progress,
+                label="GLIDER" if i == 0 else f"GLIDER, seed {s}",
+            )
+            seconds[s] = time.perf_counter() - start
+    start = time.perf_counter()
     full = summarize_run(runs[seeds[0]], k, bootstrap, level, replace_subsets)
-    return replication_from_runs(runs, full, k, halves, seeds, level, split_seed, replace_subsets)
+    full.params["backend"] = "local"
+    full.wall_time = seconds[seeds[0]] + time.perf_counter() - start  # as glider() would
+    replication = replication_from_runs(
+        runs, full, k, halves, seeds, level, split_seed, replace_subsets
+    )
+    replication.params["seconds"] = {str(s): v for s, v in seconds.items()}
+    return replication
 
 
 def replication_from_runs(

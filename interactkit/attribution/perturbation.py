@@ -95,7 +95,7 @@ def perturbation_attribution(
     if "baselines" in kwargs or "baseline" in kwargs:
         raise TypeError(
             "the baseline of a feature space is every feature off, in the adapter's sense; "
-            "to change what 'off' means, configure the adapter (e.g. off='pad', fill='blur', a "
+            "to change what 'off' means, configure the adapter (e.g. off='pad', off='blur', a "
             "baseline row) instead of passing baselines"
         )
     if not takes_samples and n_samples is not None:

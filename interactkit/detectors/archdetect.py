@@ -58,6 +58,7 @@ class ArchDetect(Detector):
     """
 
     name = "archdetect"
+    deterministic = True
 
     def __init__(
         self,

@@ -17,10 +17,16 @@ class Detector:
     A detector sees only feature spaces (``n_features`` + a value function) and returns one
     :class:`~interactkit.LocalExplanation` per space. Subclasses implement :meth:`explain_many`;
     parameters are validated in ``__init__`` and exposed by :meth:`get_params` (scikit-learn
-    style).
+    style). Traits are class attributes: :attr:`deterministic`, :attr:`glider_defaults`.
     """
 
     name: ClassVar[str] = ""
+    #: same instance and settings, same result whatever the seed (a replicate with another
+    #: seed would repeat the same run, so :func:`interactkit.replicate` runs it once)
+    deterministic: ClassVar[bool] = False
+    #: settings GLIDER gives a detector built from its name (``glider(spaces, detector="madex")``)
+    #: unless the caller sets them: counting over many instances needs less per instance
+    glider_defaults: ClassVar[dict[str, Any]] = {}
     _params: dict[str, Any]
 
     def explain(

@@ -2,10 +2,12 @@
 
 * :class:`LocalExplanation` (:class:`Interaction` s) -- one instance's interactions and effects;
 * :class:`GlobalExplanation` (:class:`GlobalInteraction` s) -- a model's global interactions;
-* :class:`Attribution` -- one main effect per feature of one instance, by one method.
+* :class:`Attribution` -- one main effect per feature of one instance, by one method;
+  :class:`Consistency` -- whether methods agree on the main effects of many instances.
 """
 
 from interactkit.results.attribution import Attribution
+from interactkit.results.consistency import Consistency, FeatureConsistency
 from interactkit.results.global_explanation import (
     GlobalExplanation,
     GlobalInteraction,
@@ -17,6 +19,8 @@ from interactkit.results.stability import GlobalChange, Replication
 
 __all__ = [
     "Attribution",
+    "Consistency",
+    "FeatureConsistency",
     "GlobalChange",
     "GlobalExplanation",
     "GlobalInteraction",

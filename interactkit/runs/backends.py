@@ -106,7 +106,10 @@ def iter_shards(
         if shard is None:
             return False
         where = f"shard {index} in run directory {run_dir.path}"
-        fix = "; give a new run directory (or delete this one)"
+        fix = (
+            "; give a new run directory, delete this one, or start it afresh (fresh=True; CLI: "
+            "--fresh)"
+        )
         if shard.n != len(chunk) or shard.names_digest != names_digest(chunk):
             raise RunError(
                 f"{where} was computed on other instances (their count or feature names differ)"

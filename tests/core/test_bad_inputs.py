@@ -83,9 +83,9 @@ CORE = [
     row(lambda _: Lists().explain_many("0101"), TypeError, "got one str", "explain-many-str"),
     row(lambda _: interactkit.count_interactions([1, 2]), TypeError,
         "counts LocalExplanation objects", "count-ints"),
-    row(lambda _: interactkit.glider([space5()], method="archdetect", key=lambda it: 5),
+    row(lambda _: interactkit.glider([space5()], detector="archdetect", key=lambda it: 5),
         TypeError, "must take (explanation, interaction)", "glider-key-signature"),
-    row(lambda _: interactkit.glider([space5()], method="archdetect", bootstrap=-1), ValueError,
+    row(lambda _: interactkit.glider([space5()], detector="archdetect", bootstrap=-1), ValueError,
         "bootstrap must be >= 0", "glider-bootstrap"),
     row(lambda _: interactkit.ArchDetect(cutoff=-1), TypeError, "cutoff must be True or False",
         "archdetect-cutoff"),
@@ -95,7 +95,7 @@ CORE = [
         "encode categorical columns", "nid-strings"),
     row(lambda _: interactkit.explain(f, 700, method="archdetect"), QueryError,
         "needs 490,702 model queries", "archdetect-cost"),
-    row(lambda _: interactkit.replicate([space5()] * 3, method="archdetect"), ValueError,
+    row(lambda _: interactkit.replicate([space5()] * 3, detector="archdetect"), ValueError,
         "too few for 2 halves", "replicate-few"),
     row(lambda _: interactkit.attribute(space5(), "shapley", baselines=0), TypeError,
         "configure the adapter", "attribute-baseline"),
@@ -123,6 +123,14 @@ def run_dir(tmp: Path, **arguments) -> RunDirectory:
     return RunDirectory(tmp / "run", {"k": 3, **arguments})
 
 
+def opened(tmp: Path, **arguments) -> RunDirectory:
+    """A run directory whose manifest was written (it is, under the lock)."""
+    directory = run_dir(tmp, **arguments)
+    with directory.locked():
+        pass
+    return directory
+
+
 def manifest(tmp: Path, data) -> Path:
     (tmp / "run").mkdir()
     (tmp / "run" / "manifest.json").write_text(
@@ -133,6 +141,7 @@ def manifest(tmp: Path, data) -> Path:
 
 def held_lock(tmp: Path) -> None:
     directory = run_dir(tmp)
+    directory.path.mkdir()
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
     (directory.path / "run.lock").write_text(json.dumps(me), encoding="utf-8")
     with directory.locked():
@@ -143,10 +152,10 @@ RUNS = [
     row(lambda t: RunDirectory(file_in(t), {}), RunError, "is a file", "dir-is-file"),
     row(lambda t: RunDirectory(file_in(t) / "run", {}), RunError, "is a file, not a folder",
         "dir-under-file"),
-    row(lambda t: interactkit.glider([space5()], k=3, method="archdetect",
+    row(lambda t: interactkit.glider([space5()], k=3, detector="archdetect",
                                      run_dir=file_in(t) / "run"), RunError,
         "is a file, not a folder", "glider-dir-under-file"),
-    row(lambda t: (run_dir(t), run_dir(t, k=4)), RunError, "different arguments (differs in: k)",
+    row(lambda t: (opened(t), run_dir(t, k=4)), RunError, "different arguments (differs in: k)",
         "other-arguments"),
     row(lambda t: RunDirectory(manifest(t, '{"format": "interactkit.run", "vers'), {}), RunError,
         "not a usable run directory", "damaged-manifest"),
@@ -158,9 +167,9 @@ RUNS = [
     row(lambda _: interactkit.glider([space5()], k=3, chunk_size=0), ValueError,
         "chunk_size must be >= 1", "chunk-0"),
     row(lambda _: interactkit.glider([], k=3), ValueError, "at least one instance", "glider-0"),
-    row(lambda _: interactkit.glider([space5()] * 3, k=3, method="archdetect", segments="abc"),
+    row(lambda _: interactkit.glider([space5()] * 3, k=3, detector="archdetect", segments="abc"),
         TypeError, "one label per instance", "segments-str"),
-    row(lambda _: interactkit.glider([space5()], k=3, method="archdetect", segments=5), TypeError,
+    row(lambda _: interactkit.glider([space5()], k=3, detector="archdetect", segments=5), TypeError,
         "one label per instance", "segments-int"),
 ]  # fmt: skip
 

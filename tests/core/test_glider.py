@@ -108,7 +108,7 @@ def test_glider_keeps_only_key_ids_of_finished_shards(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(glider_module, "iter_shards", spy)
     spaces = [interactkit.as_space(lambda m: m.float()[:, 0] * m.float()[:, 1], 4)] * 5
-    g = interactkit.glider(spaces, method="archdetect", k=3, chunk_size=2, progress=False)
+    g = interactkit.glider(spaces, detector="archdetect", k=3, chunk_size=2, progress=False)
     assert g.interactions[0].names == ("x0", "x1") and g.interactions[0].count == 5
     assert [sh.n for sh in held] == [2, 2, 1]
     for sh in held:  # int32 key ids and per-instance lengths; no Python key tuples kept

@@ -130,7 +130,7 @@ def _local() -> LocalExplanation:
 
 def _global() -> GlobalExplanation:
     space = interactkit.as_space(lambda m: m.float()[:, 0] * m.float()[:, 1], 4)
-    return interactkit.glider([space] * 3, method="archdetect", k=3, top=3, bootstrap=20)
+    return interactkit.glider([space] * 3, detector="archdetect", k=3, top=3, bootstrap=20)
 
 
 LOCAL_TEXT = _local().to_json()
@@ -187,7 +187,7 @@ def test_result_loaders_load_or_raise_a_clear_error(
 def _run_dir(tmp_path: Path) -> tuple[Path, dict]:
     run = tmp_path / "run"
     space = interactkit.as_space(lambda m: m.float()[:, 0] * m.float()[:, 1], 4)
-    interactkit.glider([space] * 4, method="archdetect", k=3, top=3, chunk_size=2, run_dir=run)
+    interactkit.glider([space] * 4, detector="archdetect", k=3, top=3, chunk_size=2, run_dir=run)
     return run, json.loads((run / "manifest.json").read_text())["arguments"]
 
 
