@@ -61,7 +61,7 @@ def main() -> None:
 
     # the top-k global interactions become cross fields of the target model
     result = compare_crosses(
-        data, global_exp, models=["deepfm"], seeds=list(range(args.seeds)), size="small"
+        data, global_exp, models=["deepfm"], seeds=list(range(args.seeds)), config="small"
     )
     print(result.to_markdown())
     print(f"figures and glider.json in {args.out}/")

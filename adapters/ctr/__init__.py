@@ -21,17 +21,31 @@ imported when used. Quick start::
     source = train_source_model(data, kind="mlp")
     spaces = source.explainer().spaces(data.val.frame.head(100))
     global_exp = interactkit.glider(spaces, k=10)
-    result = compare_crosses(data, global_exp, models=["deepfm"], seeds=[0], size="small")
+    result = compare_crosses(data, global_exp, models=["deepfm"], seeds=[0], config="small")
 
 A model of your own raw rows (here a scikit-learn pipeline), the whole audit in one call::
 
-    from interactkit.adapters.ctr import audit
+    from interactkit.adapters.ctr import AuditConfig, audit
     pipe.fit(data.raw_rows("train"), data.train.labels)       # your encoders, your vocabulary
-    result = audit(pipe, data, targets=["deepfm"])            # off = background rows
+    config = AuditConfig().replace(targets={"models": ("deepfm",)})
+    result = audit(pipe, data, config)                        # off = background rows
     print(result.summary())
 """
 
-from interactkit.adapters.ctr.audit import TARGETS, AuditResult, AuditSaveError, audit
+from interactkit.adapters.ctr.audit import (
+    TARGETS,
+    AuditConfig,
+    AuditResult,
+    ConfigError,
+    DetectorConfig,
+    FindingsConfig,
+    GliderConfig,
+    ModelConfig,
+    ReplicationConfig,
+    TargetsConfig,
+    audit,
+    load_data,
+)
 from interactkit.adapters.ctr.data import (
     MISSING_ID,
     PLANTED,
@@ -41,6 +55,8 @@ from interactkit.adapters.ctr.data import (
     CTRSplit,
     DataFormatError,
     Field,
+    PlantedRank,
+    PlantedRecall,
     Schema,
     frame_data,
     ground_truth_report,
@@ -99,6 +115,8 @@ __all__ = [  # noqa: RUF022
     "CTRSplit",
     "DataFormatError",
     "Field",
+    "PlantedRank",
+    "PlantedRecall",
     "Schema",
     "frame_data",
     "ground_truth_report",
@@ -144,7 +162,15 @@ __all__ = [  # noqa: RUF022
     "train_target",
     # audit
     "TARGETS",
+    "AuditConfig",
     "AuditResult",
-    "AuditSaveError",
+    "ConfigError",
+    "DetectorConfig",
+    "FindingsConfig",
+    "GliderConfig",
+    "ModelConfig",
+    "ReplicationConfig",
+    "TargetsConfig",
     "audit",
+    "load_data",
 ]

@@ -60,7 +60,7 @@ def test_audit_end_to_end_and_reuse(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     again = json.loads((out / "audit.json").read_text())
     assert again["crossing"] is None
-    assert "loaded from" in again["source_model"]["note"]
+    assert "loaded from" in again["model"]["note"]
 
 
 def test_audit_report_escapes_data_strings(tmp_path: Path) -> None:
@@ -108,20 +108,51 @@ def test_audit_report_escapes_data_strings(tmp_path: Path) -> None:
     assert "&lt;img src=x&gt;" in html
 
 
-def test_target_choices() -> None:
+def test_options_build_one_config() -> None:
+    """The options are AuditConfig settings: their defaults are the config's, the targets list
+    is the adapter's, and every setting reaches the config through one typed path."""
+    from interactkit._utils.cpus import available_cpus
+    from interactkit.adapters.ctr import MODEL_NAMES, TARGETS, AuditConfig
     from interactkit.cli import build_parser
-    from interactkit.cli.audit import DEFAULT_TARGETS, TARGET_CHOICES, parse_targets
+    from interactkit.cli.audit import build_config, parse_targets
 
-    assert parse_targets("all") == list(TARGET_CHOICES) and parse_targets("none") == []
-    assert parse_targets(" DCN, wdl ") == ["dcn", "wdl"]
-    args = build_parser().parse_args(["audit"])
-    assert parse_targets(args.targets) == list(DEFAULT_TARGETS) == ["wdl", "deepfm", "dcn"]
-    # the CLI (core) keeps its own copies of the adapter's lists: they must agree
-    from interactkit.adapters.ctr import TARGETS
-    from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
+    assert parse_targets("all") == tuple(MODEL_NAMES) and parse_targets("none") == ()
+    assert parse_targets(" DCN, wdl ") == ("dcn", "wdl")
+    parse = build_parser().parse_args
+    default = build_config(parse(["audit"]))
+    assert default == AuditConfig().replace(targets={"jobs": available_cpus()})
+    assert default.targets.models == TARGETS == ("wdl", "deepfm", "dcn")
+    options = ["--samples", "700", "--method", "madex", "--k", "7", "--no-replicate"]
+    given = build_config(parse(["audit", *options, "--targets", "dcn", "--off", "mode"]))
+    assert given.detector.n_samples == 700
+    assert given.detector.build().get_params()["n_samples"] == 700
+    assert given.glider.k == 7 and not given.replication.enabled
+    assert given.targets.models == ("dcn",) and given.model.off == "mode"
+    quick = build_config(parse(["audit", "--quick"]))
+    assert quick == AuditConfig().replace(targets={"jobs": available_cpus()}).quick()
+    help_text = build_parser()._subparsers._group_actions[0].choices["audit"].format_help()
+    assert "(default 300)" in help_text  # the config's default, shown
 
-    assert DEFAULT_TARGETS == TARGETS and set(TARGET_CHOICES) == set(MODEL_NAMES)
-    assert args.jobs is None  # the CPUs
+
+def test_a_rerun_starts_from_an_earlier_config(tmp_path: Path) -> None:
+    import json
+
+    from interactkit.adapters.ctr import AuditConfig
+    from interactkit.cli import build_parser
+    from interactkit.cli.audit import build_config
+
+    earlier = AuditConfig(seed=3).replace(glider={"k": 9}, targets={"models": ("dcn",)})
+    (tmp_path / "audit.json").write_text(
+        json.dumps({"format": "interactkit.audit", "version": 4, "config": earlier.to_dict()})
+    )
+    args = build_parser().parse_args(["audit", "--config", str(tmp_path), "--instances", "50"])
+    again = build_config(args)
+    assert again.seed == 3 and again.glider.k == 9 and again.targets.models == ("dcn",)
+    assert again.glider.instances == 50  # an option given here wins
+    assert again.differences(earlier) == ["glider.instances"]
+    (tmp_path / "other.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="holds no audit config"):
+        build_config(build_parser().parse_args(["audit", "--config", str(tmp_path / "other.json")]))
 
 
 def test_audit_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -143,8 +174,8 @@ def test_ground_truth_report() -> None:
     rep = ground_truth_report(
         [("a", "b"), ("c", "d", "e"), ("x", "y")], [("a", "b"), ("c", "d"), ("f", "g")]
     )
-    ranks = [(r["exact_rank"], r["contained_rank"]) for r in rep["planted"]]
+    ranks = [(r.exact_rank, r.contained_rank) for r in rep.planted]
     assert ranks == [(1, 1), (None, 2), (None, None)]
-    assert rep["recall_exact"] == pytest.approx(1 / 3)
-    assert rep["recall_contained"] == pytest.approx(2 / 3)
-    assert rep["precision_exact"] == pytest.approx(1 / 3)
+    assert rep.recall_exact == pytest.approx(1 / 3)
+    assert rep.recall_contained == pytest.approx(2 / 3)
+    assert rep.precision_exact == pytest.approx(1 / 3)

@@ -126,7 +126,7 @@ def test_device_cuda_without_a_gpu(argv, capsys, tmp_path) -> None:
 
 
 AUDIT_DATA = [
-    ("synthetic:abc", None, "--data 'synthetic:abc': give the number of rows"),
+    ("synthetic:abc", None, "'synthetic:abc': give the number of rows"),
     ("parquet:x.pq", None, "unknown dataset kind 'parquet'"),
     ("csv:{tmp}/latin1.csv", "y", "latin1.csv is not utf-8 text"),
     ("csv:{tmp}/good.csv", "clicked", "no label column 'clicked'"),
@@ -257,8 +257,10 @@ def test_damaged_or_wrong_model_file(name, make, fragment, capsys, tmp_path) -> 
         (["quickstart", "--n-samplez", "3"], "interactkit quickstart: error: ",
          "unrecognized arguments: --n-samplez 3"),
         (["quickstart", "--n-samples"], "interactkit quickstart: error: ", "expected one argument"),
-        (["explain-image", "x.png", "--fill", "noise"], "interactkit explain-image: error: ",
-         "invalid choice: 'noise'"),
+        (["explain-image", "x.png", "--off", "noise"], "interactkit explain-image: error: ",
+         "argument --off: invalid choice: 'noise'"),
+        (["explain-image", "x.png", "--fill", "blur"], "interactkit explain-image: error: ",
+         "unrecognized arguments: --fill blur"),
         (["explain-text"], "interactkit explain-text: error: ", "arguments are required: sentence"),
     ],
 )  # fmt: skip

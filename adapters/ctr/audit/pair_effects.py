@@ -5,8 +5,8 @@ For a pair of fields ``(a, b)`` (a 2-field global interaction), :func:`pair_effe
 many distinct values) and ``n_rows`` validation rows; for each value combination it sets both
 fields to those values in every row and asks the model -- one batch of
 ``values_a x values_b x n_rows`` rows per pair, through the explainer's own prediction path
-(``explainer.predict_logit``: raw DataFrames for a model of raw rows, encoded frames otherwise),
-logits turned into probabilities with the sigmoid. The record holds
+(``explainer.predict_logits``: raw DataFrames for a model of raw rows, encoded frames otherwise),
+logits turned into probabilities with the sigmoid. The record (:class:`PairEffect`) holds
 
 * ``mean[i][j]``: the mean click probability with ``a = values_a[i]`` and ``b = values_b[j]``;
 * ``effect[i][j]``: its interaction part ``mean - row mean - column mean + grand mean`` (0
@@ -18,19 +18,83 @@ logits turned into probabilities with the sigmoid. The record holds
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from interactkit.extend import jsonio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from interactkit.adapters.ctr.data.splits import CTRData
 
-__all__ = ["pair_effect", "pair_effects"]
+__all__ = ["PairEffect", "pair_effect", "pair_effects"]
 
 #: a numeric field with more distinct training values than this gets quantiles, not its modes
 MAX_LEVELS = 20
+
+
+@dataclass(frozen=True)
+class PairEffect:
+    """How two fields interact in the model (see the module docstring).
+
+    Attributes:
+        fields: ``(a, b)``.
+        values_a, values_b: the readable levels of each (``len_a``, ``len_b``).
+        mean: ``[len_a][len_b]`` mean click probability with the two fields set to those levels.
+        effect: ``[len_a][len_b]`` its interaction part (double-centred ``mean``).
+        support: ``[len_a][len_b]`` training rows with that combination.
+        n_rows: validation rows averaged over.
+    """
+
+    fields: tuple[str, str]
+    values_a: list[str]
+    values_b: list[str]
+    mean: list[list[float]]
+    effect: list[list[float]]
+    support: list[list[int]]
+    n_rows: int
+
+    @property
+    def largest_effect(self) -> float:
+        """The largest ``|effect|`` of the grid (click probability)."""
+        return max((abs(v) for row in self.effect for v in row), default=0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fields": list(self.fields),
+            "values_a": list(self.values_a),
+            "values_b": list(self.values_b),
+            "mean": self.mean,
+            "effect": self.effect,
+            "support": self.support,
+            "n_rows": self.n_rows,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PairEffect:
+        data = jsonio.mapping(data, "pair effect")
+        names = jsonio.strings(data["fields"], "pair effect fields")
+        if len(names) != 2:
+            raise jsonio.FormatError(f"a pair effect has 2 fields, got {names}")
+
+        def grid(key: str) -> list[list[float]]:
+            return [
+                [jsonio.number(v, key) for v in jsonio.sequence(row, key)]
+                for row in jsonio.sequence(data[key], key)
+            ]
+
+        return cls(
+            fields=(names[0], names[1]),
+            values_a=[str(v) for v in jsonio.sequence(data["values_a"], "values_a")],
+            values_b=[str(v) for v in jsonio.sequence(data["values_b"], "values_b")],
+            mean=grid("mean"),
+            effect=grid("effect"),
+            support=[[int(v) for v in row] for row in grid("support")],
+            n_rows=jsonio.integer(data["n_rows"], "n_rows"),
+        )
 
 
 def pair_effects(
@@ -41,7 +105,7 @@ def pair_effects(
     values: int = 5,
     n_rows: int = 200,
     raw: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[PairEffect]:
     """:func:`pair_effect` of the first ``pairs`` 2-field sets of ``interactions`` whose fields
     the model takes (``raw``: the model takes raw rows)."""
     if pairs < 1:
@@ -67,7 +131,7 @@ def pair_effect(
     values: int = 5,
     data: CTRData | None = None,
     raw: bool = False,
-) -> dict[str, Any]:
+) -> PairEffect:
     """The probability grid of one pair over ``rows`` (see the module docstring)."""
     import pandas as pd
 
@@ -81,21 +145,21 @@ def pair_effect(
     col_b = np.tile(np.repeat(np.asarray(levels_b, dtype=object), n), na)
     batch[a] = pd.Series(col_a).astype(rows[a].dtype, errors="ignore")
     batch[b] = pd.Series(col_b).astype(rows[b].dtype, errors="ignore")
-    logits = np.asarray(explainer.predict_logit(batch), dtype=float)
+    logits = explainer.predict_logits(batch).double().cpu().numpy()
     probs = 1.0 / (1.0 + np.exp(-logits))
     mean = probs.reshape(na, nb, n).mean(axis=2)
     effect = (
         mean - mean.mean(axis=1, keepdims=True) - mean.mean(axis=0, keepdims=True) + mean.mean()
     )
-    return {
-        "fields": [a, b],
-        "values_a": [_label(v, schema, a) for v in levels_a],
-        "values_b": [_label(v, schema, b) for v in levels_b],
-        "mean": mean.round(6).tolist(),
-        "effect": effect.round(6).tolist(),
-        "support": _support(train[a], train[b], levels_a, levels_b, schema).tolist(),
-        "n_rows": n,
-    }
+    return PairEffect(
+        fields=(a, b),
+        values_a=[_label(v, schema, a) for v in levels_a],
+        values_b=[_label(v, schema, b) for v in levels_b],
+        mean=mean.round(6).tolist(),
+        effect=effect.round(6).tolist(),
+        support=_support(train[a], train[b], levels_a, levels_b, schema).tolist(),
+        n_rows=n,
+    )
 
 
 def _continuous(column: pd.Series, schema: Any, name: str) -> bool:

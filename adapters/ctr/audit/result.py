@@ -1,25 +1,29 @@
 """The result of an ad-model audit: what :func:`~interactkit.adapters.ctr.audit` computed.
 
-:class:`AuditResult` holds the global interactions (a GLIDER
-:class:`~interactkit.GlobalExplanation`), one impression's local explanation, the crossing
-experiment's table, the planted recall when the truth is known, the settings and the timings.
-It is saved as versioned JSON (``audit.json``, format ``"interactkit.audit"``) and read back with
-:meth:`AuditResult.from_json`; version 1 files (written by the CLI before this class) read too.
+:class:`AuditResult` holds the config it ran with (:class:`~interactkit.adapters.ctr.AuditConfig`),
+typed records of the data, the model and the crossing experiment
+(:mod:`~interactkit.adapters.ctr.audit.records`), the global interactions (a GLIDER
+:class:`~interactkit.GlobalExplanation`) with their replication and changes, one impression's
+local explanation, the pair effects, the attribution consistency and the timings. It is saved as
+versioned JSON (``audit.json``, format ``"interactkit.audit"``) and read back with
+:meth:`AuditResult.from_json`.
 
-:meth:`AuditResult.save` writes ``audit.json`` and ``glider.json`` (and the trained source
-model) **before** anything that can fail late: figures and the HTML report are drawn by a
-``render`` function of the application layer (``interactkit.cli.audit_report.render_audit``;
-adapters never import visualizers), and if it fails, the error says where the JSON files are.
+:meth:`AuditResult.save` writes data only (``audit.json``, ``glider.json``, a trained source
+model); figures and ``report.html`` are the report's (:mod:`interactkit.visualizers.report`),
+which the CLI writes after saving.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from interactkit import GlobalChange, GlobalExplanation, LocalExplanation, Replication
+from interactkit import Consistency, GlobalChange, GlobalExplanation, LocalExplanation, Replication
+from interactkit.adapters.ctr.audit.config import AuditConfig
+from interactkit.adapters.ctr.audit.pair_effects import PairEffect
+from interactkit.adapters.ctr.audit.records import Crossing, DataInfo, ModelInfo
+from interactkit.adapters.ctr.data.planted import PlantedRecall
 from interactkit.extend import Saved, jsonio
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,20 +33,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from interactkit.adapters.ctr.targets.comparison import CrossComparison
     from interactkit.adapters.ctr.targets.source import SourceModel
 
-__all__ = ["AUDIT_FORMAT", "AUDIT_VERSION", "AuditResult", "AuditSaveError", "Renderer"]
+__all__ = [
+    "AUDIT_FORMAT",
+    "AUDIT_VERSION",
+    "AuditResult",
+    "load_previous_audit",
+    "load_previous_glider",
+    "read_config",
+]
 
 AUDIT_FORMAT = "interactkit.audit"
-AUDIT_VERSION = 3  # 2: the model's inputs, output kind and baseline; 3: replication, changes,
-# pair effects, attribution consistency
+AUDIT_VERSION = 4  # 2: the model's inputs, output kind and baseline; 3: replication, changes,
+# pair effects, attribution consistency; 4: the AuditConfig and typed records
 
 _STATUSES = ("appeared", "vanished", "changed", "stable")
-
-Renderer = Callable[["AuditResult", Path], dict[str, str]]
-"""``render(result, out) -> {file name: caption}``: writes the figures and ``report.html``."""
-
-
-class AuditSaveError(RuntimeError):
-    """Figures or the report failed; the JSON results were written (the message says where)."""
 
 
 @dataclass
@@ -50,31 +54,27 @@ class AuditResult(Saved):
     """Everything an audit computed (see the module docstring).
 
     Attributes:
-        settings: the audit's settings (data spec, instances, method, k, seed, baseline, ...).
-        data: ``{"spec", "name", "fields", "rows": {split: n}, "ctr": {split: rate}}``.
-        model: ``{"inputs": "raw" | "encoded" | "source", "note", "metrics", "output",
-            "baseline"}`` (``baseline`` for raw-row models only).
+        config: the settings it ran with.
+        data: the audited data (:class:`~interactkit.adapters.ctr.audit.records.DataInfo`).
+        model: the audited model as read
+            (:class:`~interactkit.adapters.ctr.audit.records.ModelInfo`).
         glider: the global interactions.
         example_row: readable field values of the explained example impression.
-        example: that impression's local explanation.
-        crossing: ``{"crossed", "skipped", "random_control", "table", "summary"}`` (tables as
-            lists of records), or None when no target was trained.
-        ground_truth: :func:`~interactkit.adapters.ctr.ground_truth_report` of the
-            planted interactions (synthetic data), or None.
-        timings: seconds per step (``data``, ``source_model``, ``glider``, ``targets``, ``total``).
-        replication: GLIDER repeated on disjoint holdout halves and detector seeds
-            (:class:`~interactkit.Replication`), or None when not run.
-        changes: against an earlier audit (``compared_to``: its folder), per interaction whether
-            it appeared, vanished, changed or is stable (:class:`~interactkit.GlobalChange`).
-        pair_effects: how the top pairs interact, one record per pair: ``{"fields": [a, b],
-            "values_a": [...], "values_b": [...]`` (the most frequent values of each),
-            ``"mean"`` (len(values_a) x len(values_b): the model's mean click probability with
-            the two fields set to those values, over ``n_rows`` rows), ``"effect"`` (the same
-            table's interaction part: ``mean - row mean - column mean + grand mean``),
-            ``"support": [[rows of the data with that combination]], "n_rows"}``.
-        consistency: whether main effects agree across attribution methods: ``{"methods",
-            "instances", "k", "top_k_agreement", "fields": [{"field", "mean_abs": {method:
-            value}, "sign_agreement", "consistent"}]}``, or None.
+        example: that impression's local explanation, by exactly GLIDER's detector.
+        crossing: the crossing experiment
+            (:class:`~interactkit.adapters.ctr.audit.records.Crossing`), or None when no
+            target was trained.
+        ground_truth: recall of the planted interactions (synthetic data), or None.
+        timings: seconds per step (``data``, ``source_model``, ``glider``, ``replication``,
+            ``pair_effects``, ``consistency``, ``targets``, ``total``).
+        replication: GLIDER repeated on disjoint holdout halves and detector seeds, or None.
+        changes: against the earlier audit ``config.findings.compare_to``, per interaction
+            whether it appeared, vanished, changed or is stable, or None.
+        compared_settings: the settings in which that earlier audit differed (None when its
+            config is not known: a ``glider.json`` alone or an older ``audit.json``).
+        pair_effects: how the top pairs interact (one
+            :class:`~interactkit.adapters.ctr.audit.pair_effects.PairEffect` each).
+        consistency: whether main effects agree across attribution methods, or None.
         version: the interactkit version that ran the audit.
         space, comparison, source: the example's feature space, the crossing comparison and a
             source model trained by the audit (kept in memory, not in JSON).
@@ -83,21 +83,21 @@ class AuditResult(Saved):
     FORMAT: ClassVar[str] = AUDIT_FORMAT
     FORMAT_VERSION: ClassVar[int] = AUDIT_VERSION
 
-    settings: dict[str, Any]
-    data: dict[str, Any]
-    model: dict[str, Any]
+    config: AuditConfig
+    data: DataInfo
+    model: ModelInfo
     glider: GlobalExplanation
     example_row: dict[str, str]
     example: LocalExplanation
-    crossing: dict[str, Any] | None = None
-    ground_truth: dict[str, Any] | None = None
+    crossing: Crossing | None = None
+    ground_truth: PlantedRecall | None = None
     timings: dict[str, float] = field(default_factory=dict)
     version: str = ""
     replication: Replication | None = None
     changes: list[GlobalChange] | None = None
-    compared_to: str | None = None
-    pair_effects: list[dict[str, Any]] = field(default_factory=list)
-    consistency: dict[str, Any] | None = None
+    compared_settings: list[str] | None = None
+    pair_effects: list[PairEffect] = field(default_factory=list)
+    consistency: Consistency | None = None
     space: FeatureSpace | None = field(default=None, repr=False, compare=False)
     comparison: CrossComparison | None = field(default=None, repr=False, compare=False)
     source: SourceModel | None = field(default=None, repr=False, compare=False)
@@ -111,19 +111,15 @@ class AuditResult(Saved):
     @property
     def planted_recall(self) -> float | None:
         """Share of the planted interactions selected exactly (None without a planted truth)."""
-        return None if self.ground_truth is None else self.ground_truth["recall_exact"]
+        return None if self.ground_truth is None else self.ground_truth.recall_exact
 
     def crossing_summary(self) -> pd.DataFrame | None:
         """Per (target, variant): mean test AUC / logloss and the change against the base."""
-        import pandas as pd
-
-        return None if self.crossing is None else pd.DataFrame(self.crossing["summary"])
+        return None if self.crossing is None else self.crossing.summary_frame()
 
     def crossing_table(self) -> pd.DataFrame | None:
         """One row per (target, variant, seed) of the crossing experiment."""
-        import pandas as pd
-
-        return None if self.crossing is None else pd.DataFrame(self.crossing["table"])
+        return None if self.crossing is None else self.crossing.table_frame()
 
     def summary(self, top: int = 10) -> str:
         """A few lines: the top interactions, the planted recall and the crossing gains."""
@@ -135,18 +131,18 @@ class AuditResult(Saved):
             )
         truth = self.ground_truth
         if truth:
-            ranks = ", ".join(str(r["exact_rank"] or "–") for r in truth["planted"])
+            ranks = ", ".join(str(r.exact_rank or "–") for r in truth.planted)
             lines.append(
-                f"planted interactions found: {truth['recall_exact']:.0%} exactly (ranks "
-                f"{ranks}), {truth['recall_contained']:.0%} contained in a selected set"
+                f"planted interactions found: {truth.recall_exact:.0%} exactly (ranks "
+                f"{ranks}), {truth.recall_contained:.0%} contained in a selected set"
             )
         lines.extend(self.findings_lines(top))
         if self.crossing is not None:
             lines.append("target models, mean test AUC (ΔAUC vs base):")
-            for row in self.crossing["summary"]:
+            for row in self.crossing.summary:
                 lines.append(
-                    f"  {row['model']:8s} {row['variant']:7s} {row['auc_mean']:.4f} "
-                    f"({row['delta_auc_mean']:+.4f})"
+                    f"  {row.model:8s} {row.variant:7s} {row.auc_mean:.4f} "
+                    f"({row.delta_auc_mean:+.4f})"
                 )
         return "\n".join(lines)
 
@@ -176,8 +172,10 @@ class AuditResult(Saved):
                 )
         if self.changes is not None:
             counts = {s: [c for c in self.changes if c.status == s] for s in _STATUSES}
+            differ = self.compared_settings
+            note = "" if not differ else f" (its settings differ: {', '.join(differ)})"
             lines.append(
-                f"against {self.compared_to}: "
+                f"against {self.config.findings.compare_to}{note}: "
                 + ", ".join(f"{len(v)} {s}" for s, v in counts.items())
             )
             for status in ("appeared", "vanished", "changed"):
@@ -186,18 +184,17 @@ class AuditResult(Saved):
                     new = "–" if c.new_frequency is None else f"{c.new_frequency:.0%}"
                     lines.append(f"  {status:8s} {', '.join(c.names):40s} {old} -> {new}")
         for eff in self.pair_effects:
-            spread = max((abs(v) for row in eff["effect"] for v in row), default=0.0)
             lines.append(
-                f"pair {' x '.join(eff['fields'])}: largest interaction effect "
-                f"{spread:.4f} (click probability, {eff['n_rows']} rows)"
+                f"pair {' x '.join(eff.fields)}: largest interaction effect "
+                f"{eff.largest_effect:.4f} (click probability, {eff.n_rows} rows)"
             )
         cons = self.consistency
         if cons is not None:
-            bad = [f["field"] for f in cons["fields"] if not f["consistent"]]
+            bad = cons.inconsistent
             lines.append(
-                f"attribution consistency ({', '.join(cons['methods'])}; {cons['instances']} "
-                f"impressions): top-{cons['k']} agreement {cons['top_k_agreement']:.0%}, "
-                f"{len(cons['fields']) - len(bad)} of {len(cons['fields'])} fields consistent"
+                f"attribution consistency ({', '.join(cons.methods)}; {cons.instances} "
+                f"impressions): top-{cons.k} agreement {cons.top_k_agreement:.0%}, "
+                f"{len(cons.features) - len(bad)} of {len(cons.features)} fields consistent"
                 + (f" (not: {', '.join(bad[:6])})" if bad else "")
             )
         return lines
@@ -209,19 +206,19 @@ class AuditResult(Saved):
                 "format": AUDIT_FORMAT,
                 "version": AUDIT_VERSION,
                 "interactkit": self.version,
-                "settings": self.settings,
-                "data": self.data,
-                "source_model": self.model,
+                "config": self.config.to_dict(),
+                "data": self.data.to_dict(),
+                "model": self.model.to_dict(),
                 "glider": self.glider.to_dict(),
                 "example": {"row": self.example_row, "explanation": self.example.to_dict()},
-                "crossing": self.crossing,
-                "ground_truth": self.ground_truth,
+                "crossing": None if self.crossing is None else self.crossing.to_dict(),
+                "ground_truth": None if self.ground_truth is None else self.ground_truth.to_dict(),
                 "timings_seconds": self.timings,
                 "replication": None if self.replication is None else self.replication.to_dict(),
                 "changes": None if self.changes is None else [c.to_dict() for c in self.changes],
-                "compared_to": self.compared_to,
-                "pair_effects": self.pair_effects,
-                "consistency": self.consistency,
+                "compared_settings": self.compared_settings,
+                "pair_effects": [e.to_dict() for e in self.pair_effects],
+                "consistency": None if self.consistency is None else self.consistency.to_dict(),
             }
         )
 
@@ -229,68 +226,109 @@ class AuditResult(Saved):
     def _build(cls, data: dict[str, Any]) -> AuditResult:
         example = jsonio.mapping(data["example"], "example")
         row = jsonio.mapping(example.get("row"), "example row")
+
+        def optional(key: str, read: Any) -> Any:
+            return None if data.get(key) is None else read(data[key])
+
         return cls(
-            settings=jsonio.mapping(data["settings"], "settings"),
-            data=jsonio.mapping(data["data"], "data"),
-            model=jsonio.mapping(data["source_model"], "source_model"),
+            config=AuditConfig.from_dict(jsonio.mapping(data["config"], "config")),
+            data=DataInfo.from_dict(data["data"]),
+            model=ModelInfo.from_dict(data["model"]),
             glider=GlobalExplanation.from_dict(data["glider"]),
             example_row={str(k): str(v) for k, v in row.items()},
             example=LocalExplanation.from_dict(example["explanation"]),
-            crossing=None if data.get("crossing") is None else dict(data["crossing"]),
-            ground_truth=None if data.get("ground_truth") is None else dict(data["ground_truth"]),
+            crossing=optional("crossing", Crossing.from_dict),
+            ground_truth=optional("ground_truth", PlantedRecall.from_dict),
             timings={
                 str(k): jsonio.number(v, "timing")
                 for k, v in jsonio.mapping(data.get("timings_seconds"), "timings").items()
             },
             version=str(data.get("interactkit", "")),
-            replication=None
-            if data.get("replication") is None
-            else Replication.from_dict(data["replication"]),
-            changes=None
-            if data.get("changes") is None
-            else [GlobalChange.from_dict(c) for c in jsonio.sequence(data["changes"], "changes")],
-            compared_to=None if data.get("compared_to") is None else str(data["compared_to"]),
+            replication=optional("replication", Replication.from_dict),
+            changes=optional(
+                "changes",
+                lambda v: [GlobalChange.from_dict(c) for c in jsonio.sequence(v, "changes")],
+            ),
+            compared_settings=optional(
+                "compared_settings", lambda v: jsonio.strings(v, "compared_settings")
+            ),
             pair_effects=[
-                dict(jsonio.mapping(r, "pair effect"))
+                PairEffect.from_dict(r)
                 for r in jsonio.sequence(data.get("pair_effects") or [], "pair_effects")
             ],
-            consistency=None
-            if data.get("consistency") is None
-            else dict(jsonio.mapping(data["consistency"], "consistency")),
+            consistency=optional("consistency", Consistency.from_dict),
         )
 
     # ------------------------------------------------------------------ files
-    def save(self, out: str | Path, render: Renderer | None = None) -> dict[str, Path]:
-        """Write the audit to the folder ``out``; the JSON files first.
+    def save(self, out: str | Path) -> dict[str, Path]:
+        """Write the audit's data to the folder ``out``: ``audit.json`` (this result),
+        ``glider.json`` (the :class:`~interactkit.GlobalExplanation`) and, for a source model
+        the audit trained, ``source_model.pt`` (``torch.load(..., weights_only=True)``).
 
-        Writes ``audit.json`` (this result), ``glider.json`` (the
-        :class:`~interactkit.GlobalExplanation`) and, for a source model the audit trained,
-        ``source_model.pt`` (``torch.load(..., weights_only=True)``); then ``render(self, out)``
-        draws the figures and ``report.html`` (the CLI passes
-        ``interactkit.cli.audit_report.render_audit``).
+        Figures and ``report.html`` are the report's:
+        ``interactkit.visualizers.report.write_audit_report(result, out)``.
 
         Returns:
             ``{name: path}`` of the files written.
-
-        Raises:
-            AuditSaveError: ``render`` failed; the JSON files are written and named.
         """
-        out = Path(out)
+        out = Path(out).expanduser()
         out.mkdir(parents=True, exist_ok=True)
         written = {"glider.json": out / "glider.json", "audit.json": out / "audit.json"}
         self.glider.to_json(written["glider.json"])
         self.to_json(written["audit.json"], indent=1)
         if self.source is not None:
             written["source_model.pt"] = out / "source_model.pt"
-            self.source.save(written["source_model.pt"], data=str(self.settings.get("data")))
-        if render is not None:
-            try:
-                names = render(self, out)
-            except Exception as err:
-                raise AuditSaveError(
-                    f"the figures/report failed ({type(err).__name__}: {err}); the results are "
-                    f"saved in {written['audit.json']} and {written['glider.json']}"
-                ) from err
-            written.update({name: out / name for name in names})
-            written["report.html"] = out / "report.html"
+            self.source.save(written["source_model.pt"], data=self.data.spec)
         return written
+
+
+def load_previous_glider(path: str | Path) -> GlobalExplanation:
+    """The GLIDER result of an earlier audit: its folder (``audit.json`` or ``glider.json``) or
+    one of those files. Reads the GLIDER part of any version of ``audit.json``.
+
+    Raises:
+        FileNotFoundError: nothing of an audit there.
+    """
+    return load_previous_audit(path)[0]
+
+
+def load_previous_audit(path: str | Path) -> tuple[GlobalExplanation, AuditConfig | None]:
+    """An earlier audit's GLIDER result and the config it ran with (None for a ``glider.json``
+    alone or an ``audit.json`` written before the config existed). Arguments as
+    :func:`load_previous_glider`."""
+    path = Path(path).expanduser()
+    folder = path if path.is_dir() else path.parent
+    candidates = [path] if path.is_file() else [folder / "audit.json", folder / "glider.json"]
+    for file in candidates:
+        if not file.is_file():
+            continue
+        data, where = jsonio.load(file, "an audit")
+        if isinstance(data, dict) and data.get("format") == AUDIT_FORMAT:
+            with jsonio.fields_of(where):
+                glider = GlobalExplanation.from_dict(jsonio.mapping(data["glider"], "glider"))
+                config = data.get("config")
+                return glider, None if config is None else AuditConfig.from_dict(config)
+        return GlobalExplanation.from_json(file), None
+    what = "folder" if path.is_dir() else "path" if not path.exists() else "file"
+    raise FileNotFoundError(
+        f"--compare {path}: no earlier audit there (the {what} has no audit.json or glider.json"
+        "; give the --out folder of an earlier `interactkit audit`)"
+    )
+
+
+def read_config(path: str | Path) -> AuditConfig:
+    """The config of an earlier audit (its folder or ``audit.json``) or of a JSON file holding
+    :meth:`AuditConfig.to_dict`'s output: what ``interactkit audit --config`` reruns with.
+
+    Raises:
+        FileNotFoundError: no such file or folder.
+        ValueError: the file holds no config (a damaged or older audit, another JSON).
+    """
+    path = Path(path).expanduser()
+    file = path / "audit.json" if path.is_dir() else path
+    data, where = jsonio.load(file, "--config")
+    if isinstance(data, dict) and data.get("format") == AUDIT_FORMAT:
+        data = data.get("config")
+    if not isinstance(data, dict):
+        raise ValueError(f"--config {where}: holds no audit config (an audit.json of version 4+)")
+    return AuditConfig.from_dict(data)

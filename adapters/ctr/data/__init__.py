@@ -21,7 +21,7 @@ from interactkit.adapters.ctr.data.loaders import (
     load_dataset,
     load_frappe,
 )
-from interactkit.adapters.ctr.data.planted import ground_truth_report
+from interactkit.adapters.ctr.data.planted import PlantedRank, PlantedRecall, ground_truth_report
 from interactkit.adapters.ctr.data.schema import (
     MISSING_ID,
     RARE_ID,
@@ -41,6 +41,8 @@ __all__ = [
     "CTRSplit",
     "DataFormatError",
     "Field",
+    "PlantedRank",
+    "PlantedRecall",
     "Schema",
     "frame_data",
     "ground_truth_report",

@@ -1,7 +1,7 @@
 """What "off" means for a raw field: the baseline rows of a raw-row explainer.
 
 A raw field that is off takes a baseline value instead of the instance's value. The choices
-(``baseline=``):
+(``RawExplainer(off=...)``):
 
 * ``"background"`` (default): ``n_background`` rows drawn (seeded, without replacement) from the
   reference (training) rows; the value of a mask is the **mean over those rows of the model's
@@ -81,7 +81,7 @@ def baseline_rows(
     columns = list(reference.columns)
     if isinstance(baseline, str):
         if baseline not in BASELINES:
-            raise ValueError(f"baseline must be one of {BASELINES} or rows, got {baseline!r}")
+            raise ValueError(f"off must be one of {BASELINES} or rows, got {baseline!r}")
         if len(reference) == 0:
             raise DataFormatError("the reference rows are empty; give the model's training rows")
         if baseline == "background":
@@ -112,7 +112,7 @@ def baseline_rows(
         if lacking:
             raise DataFormatError(
                 f"the baseline gives no value for the explained fields {lacking}; name a value "
-                "for every field or use baseline='background' / 'mode' / 'missing'"
+                "for every field or use off='background' / 'mode' / 'missing'"
             )
         row = reference.iloc[[0]].reset_index(drop=True).copy()
         for name, value in given.items():

@@ -64,9 +64,9 @@ class CTRExplainer(Explainer[CTRSpace]):
             schema is used).
         output: ``"auto"``, ``"logit"`` or ``"probability"``: what the model returns.
         input_format: ``"auto"``, ``"deepctr"``, ``"tensor"``, ``"frame"`` or ``"dict"``.
-        baseline: optional baseline row (mapping field -> encoded value, a pandas Series, or a
-            sequence in schema order); fields it does not name stay at their default "off"
-            value (id 0 / the dense training mean).
+        off: optional row of what "off" means (mapping field -> encoded value, a pandas
+            Series, or a sequence in schema order); fields it does not name stay at their
+            default "off" value (id 0 / the dense training mean).
         device: where inputs are built; default the model's device (CPU for plain callables).
         max_batch_size: most masks per model call (bounds memory).
         clip: probabilities are clipped to ``[clip, 1 - clip]`` before the logit.
@@ -81,7 +81,7 @@ class CTRExplainer(Explainer[CTRSpace]):
         *,
         output: str = "auto",
         input_format: str = "auto",
-        baseline: Mapping[str, float] | Sequence[float] | pd.Series | None = None,
+        off: Mapping[str, float] | Sequence[float] | pd.Series | None = None,
         device: torch.device | str | None = None,
         max_batch_size: int = 4096,
         clip: float = 1e-7,
@@ -100,7 +100,7 @@ class CTRExplainer(Explainer[CTRSpace]):
         self.dtype = torch.float32 if self.device.type == "mps" else torch.float64
         self.logit_model = LogitModel(model, schema, input_format, output, self.clip, self.device)
         self.baseline = torch.as_tensor(
-            self._baseline_values(baseline), dtype=self.dtype, device=self.device
+            self._baseline_values(off), dtype=self.dtype, device=self.device
         )
 
     @property
@@ -205,7 +205,7 @@ class CTRExplainer(Explainer[CTRSpace]):
 
         Args:
             x: ``Tensor[N, n_fields]`` of encoded values in schema order (ids as floats); they
-                are not validated (use :meth:`predict_logit` for user rows).
+                are not validated (use :meth:`predict_logits` for user rows).
 
         Returns:
             ``float64 Tensor[N]`` of logits on :attr:`device`.
@@ -219,11 +219,12 @@ class CTRExplainer(Explainer[CTRSpace]):
             return torch.empty(0, dtype=torch.float64, device=self.device)
         return torch.cat([p.to(torch.float64) for p in parts])
 
-    def predict_logit(self, rows: Rows) -> np.ndarray:
-        """Logits ``float64[N]`` of encoded rows (validated, see :meth:`encode_rows`)."""
+    def predict_logits(self, rows: Rows) -> torch.Tensor:
+        """Click logits ``float64 Tensor[N]`` of encoded rows (validated, see
+        :meth:`encode_rows`), on :attr:`device`."""
         arr = self.encode_rows(rows)
         with torch.no_grad():
-            return self.logits(torch.as_tensor(arr)).cpu().numpy()
+            return self.logits(torch.as_tensor(arr))
 
     # ------------------------------------------------------------------ spaces
     def space(self, instance: Rows) -> CTRSpace:

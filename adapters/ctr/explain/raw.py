@@ -65,10 +65,10 @@ class RawExplainer(Explainer["RawSpace"]):
             dtypes and the baseline.
         features: the explained columns (default: every column); other columns keep the
             instance's value.
-        baseline: what "off" means (:mod:`~interactkit.adapters.ctr.explain.baselines`):
+        off: what "off" means (:mod:`~interactkit.adapters.ctr.explain.baselines`):
             ``"background"`` (default), ``"mode"``, ``"missing"``, a DataFrame of rows or a
             mapping naming a value for every feature.
-        n_background: background rows for ``baseline="background"``.
+        n_background: background rows for ``off="background"``.
         output: ``"auto"`` (decided once on reference rows, with a warning when guessed),
             ``"logit"`` or ``"probability"``.
         label: the label column, refused if present in rows to explain.
@@ -85,7 +85,7 @@ class RawExplainer(Explainer["RawSpace"]):
         reference: pd.DataFrame | CTRData,
         *,
         features: Sequence[str] | None = None,
-        baseline: Baseline = "background",
+        off: Baseline = "background",
         n_background: int = DEFAULT_N_BACKGROUND,
         output: str = "auto",
         label: str | None = None,
@@ -121,10 +121,10 @@ class RawExplainer(Explainer["RawSpace"]):
         self.clip = check_float("clip", clip, 0.0, 0.5, low_open=True, high_open=True)
         self.device = torch.device("cpu")
         self.raw_model = RawModel(model, output, self.clip)
-        self.baseline = baseline_rows(reference, baseline, names, n_background, seed)
+        self.baseline = baseline_rows(reference, off, names, n_background, seed)
         self.n_baseline = len(self.baseline)
-        self.baseline_description = describe_baseline(baseline, self.n_baseline)
-        self.baseline_kind = baseline if isinstance(baseline, str) else "given"
+        self.off_description = describe_baseline(off, self.n_baseline)
+        self.off = off if isinstance(off, str) else "given"
         self._feature_pos = {name: j for j, name in enumerate(names)}
         probe = reference.iloc[:PROBE_ROWS].reset_index(drop=True)
         self.raw_model.resolve_output(probe)
@@ -172,9 +172,10 @@ class RawExplainer(Explainer["RawSpace"]):
         ]
         return torch.cat(parts) if parts else torch.empty(0, dtype=torch.float64)
 
-    def predict_logit(self, rows: pd.DataFrame) -> np.ndarray:
-        """Click logits ``float64[N]`` of raw rows (checked, in chunks of ``max_batch_size``)."""
-        return self._predict(self.check_rows(rows)).numpy()
+    def predict_logits(self, rows: pd.DataFrame) -> torch.Tensor:
+        """Click logits ``float64 Tensor[N]`` of raw rows (checked, in chunks of
+        ``max_batch_size``)."""
+        return self._predict(self.check_rows(rows))
 
     # ------------------------------------------------------------------ spaces
     def space(self, instance: pd.DataFrame | pd.Series) -> RawSpace:
@@ -196,7 +197,7 @@ class RawExplainer(Explainer["RawSpace"]):
     def __repr__(self) -> str:
         return (
             f"RawExplainer({type(self.model).__name__}, {len(self.names)} fields, "
-            f"baseline={self.baseline_description!r}, output={self.output!r})"
+            f"off={self.off_description!r}, output={self.output!r})"
         )
 
 

@@ -191,8 +191,7 @@ def compare_crosses(
             log lines at least every 30 s otherwise (:mod:`interactkit._utils.progress`);
             False (default) -- nothing.
         **train_kwargs: passed to :func:`~interactkit.adapters.ctr.train_target`
-            (``max_epochs``, ``batch_size``, ``model_kwargs``, ``size`` (the older name of
-            ``config``), ...).
+            (``max_epochs``, ``batch_size``, ``model_kwargs``, ...).
 
     Returns:
         :class:`CrossComparison` (tidy table and summary).
@@ -235,8 +234,6 @@ def compare_crosses(
             with_random, _ = augment_with_crosses(data, rand, min_count=min_count)
             variants.append(("random", seed, with_random))
     config_name = config if isinstance(config, str) else "custom" if config else "tuned"
-    if "size" in train_kwargs and config is None:
-        config_name = str(train_kwargs["size"])
     tasks = [(model, variant, seed, d) for model in models for variant, seed, d in variants]
     rows = train_all(
         tasks, len(data.schema), config, threads, jobs, progress, verbose, train_kwargs

@@ -68,7 +68,6 @@ __all__ = [
     "TUNED_CONFIGS",
     "TargetConfig",
     "preset_config",
-    "resolve_config_name",
     "target_config",
 ]
 
@@ -329,35 +328,14 @@ BARS_FRAPPE_AUC: dict[str, float] = {
 """BARS Frappe_x1 test AUC of the selected configuration (mean of its reported runs)."""
 
 
-def resolve_config_name(
-    config: str | None, size: str | None, names: tuple[str, str] = ("config", "size")
-) -> str:
-    """The preset named by ``config`` or by the older ``size`` argument (default "tuned");
-    ``names`` are how errors call the two (the CLI passes its option names)."""
-    for what, value in zip(names, (config, size)):
-        if value is not None and value not in CONFIG_NAMES:
-            raise ValueError(f"{what} must be one of {CONFIG_NAMES}, got {value!r}")
-    if config is not None and size is not None and config != size:
-        first, second = names
-        raise ValueError(
-            f"{first}={config!r} and {second}={size!r} disagree; give one of them ({second} is "
-            f"the older name of {first})"
-        )
-    return config or size or "tuned"
-
-
-def preset_config(
-    model: str, config: str | TargetConfig | None = None, size: str | None = None
-) -> TargetConfig:
-    """The :class:`TargetConfig` of ``model`` given as a preset name (``config`` or its older
-    name ``size``; default "tuned") or as a ``TargetConfig``, checked to be for ``model``."""
+def preset_config(model: str, config: str | TargetConfig | None = None) -> TargetConfig:
+    """The :class:`TargetConfig` of ``model`` given as a preset name (default "tuned") or as a
+    ``TargetConfig``, checked to be for ``model``."""
     key = model.lower()
     if isinstance(config, TargetConfig):
-        if size is not None:
-            raise ValueError("give a TargetConfig or size, not both")
         cfg = config
     else:
-        cfg = target_config(key, resolve_config_name(config, size))
+        cfg = target_config(key, config or "tuned")
     if cfg.model != key:
         raise ValueError(f"the config is for {cfg.model!r}, not {key!r}")
     return cfg

@@ -112,7 +112,6 @@ def build_target(
     seed: int = 0,
     config: str | TargetConfig | None = None,
     embedding_dim: int | None = None,
-    size: str | None = None,
     model_kwargs: Mapping[str, Any] | None = None,
     device: str = "cpu",
 ) -> torch.nn.Module:
@@ -125,14 +124,13 @@ def build_target(
         config: a preset name (``"tuned"``, the default; ``"paper"``; ``"small"``) or a
             :class:`~interactkit.adapters.ctr.targets.configs.TargetConfig`.
         embedding_dim: overrides the preset's embedding size.
-        size: the older name of ``config`` (``"paper"`` or ``"small"``).
         model_kwargs: override the preset's DeepCTR constructor arguments.
         device: torch device.
     """
     key = name.lower()
     if key not in MODEL_NAMES:
         raise ValueError(f"unknown target model {name!r}; choose from {list(MODEL_NAMES)}")
-    cfg = preset_config(key, config, size)
+    cfg = preset_config(key, config)
     import_deepctr()
     from deepctr_torch import models
 

@@ -35,11 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "SOURCE_FORMAT",
+    "SOURCE_KINDS",
     "SourceModel",
     "TabularMLP",
     "load_source_model",
     "train_source_model",
 ]
+
+#: the source models :func:`train_source_model` trains
+SOURCE_KINDS = ("mlp", "deepfm")
 
 SOURCE_FORMAT = "interactkit.source_model"
 """The ``format`` tag of a saved source model file."""
@@ -142,8 +146,8 @@ def _build_source(
 ) -> tuple[torch.nn.Module, list[str], LogitFn, RegFn | None]:
     """The network of a source model: ``(module, input order, logit_fn, reg_fn or None)``."""
     kind = kind.lower()
-    if kind not in ("deepfm", "mlp"):
-        raise ValueError(f"kind must be 'deepfm' or 'mlp', got {kind!r}")
+    if kind not in SOURCE_KINDS:
+        raise ValueError(f"kind must be one of {SOURCE_KINDS}, got {kind!r}")
     if kind == "deepfm":
         model = build_target(
             "deepfm",

@@ -85,15 +85,14 @@ def deepctr_reg_fn(model: torch.nn.Module) -> RegFn:
 def resolve_target_config(
     name: str,
     config: str | TargetConfig | None = None,
-    size: str | None = None,
     **overrides: Any,
 ) -> TargetConfig:
-    """The preset ``config`` (or ``size``, its older name) of model ``name`` with the
+    """The preset ``config`` of model ``name`` with the
     ``overrides`` that are not None (``TargetConfig`` field names; ``model_kwargs`` merge)."""
     key = name.lower()
     if key not in MODEL_NAMES:
         raise ValueError(f"unknown target model {name!r}; choose from {list(MODEL_NAMES)}")
-    cfg = preset_config(key, config, size)
+    cfg = preset_config(key, config)
     changes = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(changes) - set(TargetConfig.__dataclass_fields__))
     if unknown:
@@ -108,7 +107,6 @@ def train_target(
     seed: int = 0,
     *,
     config: str | TargetConfig | None = None,
-    size: str | None = None,
     embedding_dim: int | None = None,
     model_kwargs: Mapping[str, Any] | None = None,
     batch_size: int | None = None,
@@ -132,7 +130,6 @@ def train_target(
         seed: seeds the initialisation and batch order (same seed, same result on CPU).
         config: preset (``"tuned"``, the default; ``"paper"``; ``"small"``) or a
             :class:`~interactkit.adapters.ctr.targets.configs.TargetConfig`.
-        size: the older name of ``config`` (``"paper"`` or ``"small"``).
         embedding_dim, model_kwargs, batch_size, max_epochs, patience, optimizer, lr, monitor:
             override the preset (None keeps it); ``model_kwargs`` are DeepCTR constructor
             arguments merged into the preset's.
@@ -149,7 +146,6 @@ def train_target(
     cfg = resolve_target_config(
         name,
         config,
-        size,
         embedding_dim=embedding_dim,
         model_kwargs=model_kwargs,
         batch_size=batch_size,

@@ -16,15 +16,15 @@ import torch
 
 from interactkit import GlobalExplanation
 from interactkit.adapters.ctr import (
+    AuditConfig,
     AuditResult,
-    AuditSaveError,
     RawExplainer,
     audit,
     load_model,
     make_ad_clicks,
 )
 from interactkit.cli import main
-from interactkit.cli.audit_report import render_audit
+from interactkit.visualizers.report import write_audit_report
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
@@ -89,10 +89,11 @@ def test_audit_factory_of_a_raw_row_pipeline(project, capsys: pytest.CaptureFixt
     args = ["audit", *SMALL, "--out", str(out), "--output", "probability"]
     assert main([*args, "--model", f"{module}:build", "--targets", "wdl"]) == 0
     result = json.loads((out / "audit.json").read_text())
-    assert result["version"] == 3
-    model = result["source_model"]
+    assert result["version"] == 4
+    model = result["model"]
     assert model["inputs"] == "raw" and model["output"] == "probability"
-    assert model["baseline"].startswith("background (4 training rows")
+    assert model["off"].startswith("background (4 training rows")
+    assert result["config"]["detector"]["n_samples"] == 500
     assert 0.5 < model["metrics"]["auc"] <= 1.0
     assert result["ground_truth"]["planted"]
     assert {r["variant"] for r in result["crossing"]["table"]} == {"base", "glider", "random"}
@@ -107,8 +108,11 @@ def test_audit_factory_of_a_raw_row_pipeline(project, capsys: pytest.CaptureFixt
     assert again.crossing_summary() is not None
 
     # the same settings reuse the checkpoint; another model is refused; --fresh recomputes
+    shards = {p: p.stat().st_mtime_ns for p in (out / "glider-run").rglob("shard-*.json")}
+    assert shards
     assert main([*args, "--model", f"{module}:build", "--targets", "none"]) == 0
-    assert "reusing" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in (out / "glider-run").rglob("shard-*.json")} == shards
+    capsys.readouterr()
     assert main([*args, "--model", f"{module}:other", "--targets", "none"]) == 1
     err = capsys.readouterr().err
     assert "another model" in err and "--fresh" in err and err.count("\n") == 1
@@ -170,7 +174,7 @@ def test_torchscript_and_torch_export_files(tmp_path: Path, capsys: pytest.Captu
                      "--model", str(path), "--out", str(out)])  # fmt: skip
         assert code == 0, capsys.readouterr().err
         result = json.loads((out / "audit.json").read_text())
-        assert result["source_model"]["inputs"] == "encoded"
+        assert result["model"]["inputs"] == "encoded"
         top = [tuple(it["names"]) for it in result["glider"]["interactions"]][:1]
         assert top == [("device_type", "hour_bucket")]
     capsys.readouterr()
@@ -183,7 +187,9 @@ def test_torchscript_and_torch_export_files(tmp_path: Path, capsys: pytest.Captu
     assert "dynamic batch dimension" in err and err.count("\n") == 1
 
 
-def test_python_entry_point_and_a_late_failure(tmp_path: Path) -> None:
+def test_python_entry_point_and_a_late_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
@@ -195,23 +201,29 @@ def test_python_entry_point_and_a_late_failure(tmp_path: Path) -> None:
     frame = pd.concat([data.raw_rows(p) for p in ("train", "val", "test")], ignore_index=True)
     frame = frame.drop(columns=["bid_floor", "user_past_ctr"])
     frame["click"] = np.concatenate([getattr(data, p).labels for p in ("train", "val", "test")])
-    result = audit(pipe, frame, label="click", instances=4, samples=400, k=5, targets=())
-    assert isinstance(result, AuditResult) and result.model["inputs"] == "raw"
+    config = AuditConfig().replace(
+        detector={"n_samples": 400}, glider={"instances": 4, "k": 5}, targets={"models": ()}
+    )
+    result = audit(pipe, frame, config, label="click")
+    assert isinstance(result, AuditResult) and result.model.inputs == "raw"
     assert isinstance(result.space.explainer, RawExplainer)
     assert result.crossing is None and result.ground_truth is None  # no planted truth here
     # a logistic regression on one-hot columns is additive in the logit: with the background
     # mean taken in logit space, it shows no interaction
     assert result.interactions == []
-    written = result.save(tmp_path / "a", render=render_audit)
-    assert {"audit.json", "glider.json", "report.html"} <= set(written)
+    written = result.save(tmp_path / "a")
+    assert set(written) == {"audit.json", "glider.json"}  # data only
     back = AuditResult.from_json(written["audit.json"])
-    assert back.settings == json.loads(json.dumps(result.settings))
-    render_audit(back, tmp_path / "a")  # a result read back from JSON draws too
+    assert back.config == result.config and back.model == result.model
+    drawn = write_audit_report(back, tmp_path / "a")  # a result read back from JSON draws too
+    assert "report.html" in drawn
 
-    def fails(res: AuditResult, out: Path) -> dict[str, str]:
+    # the CLI: a report that fails late keeps the saved results and says where they are
+    def fails(res: AuditResult, out: Path) -> dict[str, Path]:
         raise RuntimeError("no display")
 
-    with pytest.raises(AuditSaveError, match=r"audit\.json") as info:
-        result.save(tmp_path / "b", render=fails)
-    assert "no display" in str(info.value)
-    assert AuditResult.from_json(tmp_path / "b" / "audit.json").model["inputs"] == "raw"
+    monkeypatch.setattr("interactkit.visualizers.report.write_audit_report", fails)
+    code = main(["audit", *SMALL, "--targets", "none", "--out", str(tmp_path / "b")])
+    err = capsys.readouterr().err
+    assert code == 1 and "no display" in err and "audit.json" in err
+    assert AuditResult.from_json(tmp_path / "b" / "audit.json").model.inputs == "source"

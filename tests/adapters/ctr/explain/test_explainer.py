@@ -83,7 +83,7 @@ def test_value_fn_builds_inputs_with_off_values() -> None:
 def test_user_baseline_and_batch_bound() -> None:
     model = CountingModel()
     explainer = CTRExplainer(
-        model, SCHEMA, input_format="frame", baseline={"a": 3, "d": 0.0}, max_batch_size=5
+        model, SCHEMA, input_format="frame", off={"a": 3, "d": 0.0}, max_batch_size=5
     )
     space = explainer.space(pd.Series(ROW))
     assert space.max_batch_size == 5
@@ -99,7 +99,7 @@ def test_user_baseline_and_batch_bound() -> None:
     # the user-facing logits of many rows are chunked the same way
     model.calls = 0
     rows = pd.DataFrame([ROW] * 12)
-    np.testing.assert_allclose(explainer.predict_logit(rows), true_logit(rows), atol=1e-6)
+    np.testing.assert_allclose(explainer.predict_logits(rows).numpy(), true_logit(rows), atol=1e-6)
     assert model.calls == 3
 
 
@@ -148,7 +148,7 @@ def test_row_validation_errors() -> None:
     with pytest.raises(DataFormatError, match="4 values per row"):
         explainer.space([1, 2])
     with pytest.raises(DataFormatError, match="baseline"):
-        CTRExplainer(CountingModel(), SCHEMA, baseline={"a": 9})
+        CTRExplainer(CountingModel(), SCHEMA, off={"a": 9})
     frame = pd.DataFrame([ROW, {**ROW, "a": 3}, {**ROW, "c": 0}])
     spaces = explainer.spaces(frame)
     assert len(spaces) == 3 and spaces[1].row[0] == 3
@@ -183,7 +183,7 @@ def test_deepctr_model_called_as_module_with_exact_logits(one_thread) -> None:
         pytest.skip("deepctr-torch is not installed")
     from interactkit.adapters.ctr import build_target
 
-    model = build_target("deepfm", SCHEMA, seed=0, embedding_dim=4, size="small")
+    model = build_target("deepfm", SCHEMA, seed=0, embedding_dim=4, config="small")
     with torch.no_grad():  # make the output non-trivial
         for p in model.parameters():
             p.normal_(0.0, 0.3)
@@ -191,7 +191,7 @@ def test_deepctr_model_called_as_module_with_exact_logits(one_thread) -> None:
     explainer = CTRExplainer(model, SCHEMA)
     assert explainer.input_format == "deepctr"
     frame = pd.DataFrame([ROW, {**ROW, "a": 3, "d": -1.0}, {"a": 0, "b": 1, "c": 2, "d": 2.0}])
-    logits = explainer.predict_logit(frame)
+    logits = explainer.predict_logits(frame).numpy()
     assert model.training and model.out.task == "binary"  # module state restored
     probs = model.predict({k: frame[k].to_numpy(dtype=np.float64) for k in "abcd"}, 256)
     np.testing.assert_allclose(1 / (1 + np.exp(-logits)), probs[:, 0], rtol=1e-5)
@@ -199,7 +199,7 @@ def test_deepctr_model_called_as_module_with_exact_logits(one_thread) -> None:
     masks = torch.rand(40, 4, generator=torch.Generator().manual_seed(1)) < 0.5
     values = space.value_fn(masks)
     np.testing.assert_allclose(
-        values.numpy(), explainer.predict_logit(space.inputs(masks).numpy()), rtol=1e-6
+        values.numpy(), explainer.predict_logits(space.inputs(masks).numpy()).numpy(), rtol=1e-6
     )
     # the model and the schema must agree on the fields
     more = Schema([*SCHEMA.fields, Field("e", vocab_size=3)], label="click")
@@ -221,7 +221,7 @@ def test_tensor_module_and_explanation_finds_the_planted_pair(one_thread) -> Non
     assert explainer.input_format == "tensor" and explainer.output == "logit"
     x = torch.tensor([[2.0, 2.0, 4.0, 3.5], [0.0, 0.0, 0.0, 2.0]])
     np.testing.assert_allclose(
-        explainer.predict_logit(x.numpy()), mlp(x).detach().numpy(), rtol=1e-6
+        explainer.predict_logits(x.numpy()).numpy(), mlp(x).detach().numpy(), rtol=1e-6
     )
     # a black box with one strong pair (a, b): the detector must rank it first
     explainer = CTRExplainer(lambda f: true_logit(f), SCHEMA, output="logit")

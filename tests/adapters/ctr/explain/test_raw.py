@@ -59,7 +59,7 @@ class Recorder:
 
 def test_masks_become_raw_rows_with_the_baseline_values() -> None:
     model = Recorder()
-    explainer = RawExplainer(model, REF, baseline="mode", output="probability")
+    explainer = RawExplainer(model, REF, off="mode", output="probability")
     space = explainer.space(ROW)
     assert isinstance(space, RawSpace) and space.feature_names == ["device", "site", "hour", "bid"]
     masks = torch.tensor([[1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 1, 0]], dtype=torch.bool)
@@ -79,12 +79,12 @@ def test_masks_become_raw_rows_with_the_baseline_values() -> None:
 
 def test_missing_baseline_and_background_mean_in_logit_space() -> None:
     model = Recorder()
-    missing = RawExplainer(model, REF, baseline="missing", output="probability")
+    missing = RawExplainer(model, REF, off="missing", output="probability")
     off = missing.space(ROW).rows(torch.zeros(1, 4, dtype=torch.bool))
     assert off.isna().all(axis=None)  # NaN in text, category, integer and float columns
 
     with pytest.warns(UserWarning, match="taken as click probabilities"):
-        background = RawExplainer(model, REF, baseline="background", n_background=4, seed=3)
+        background = RawExplainer(model, REF, off="background", n_background=4, seed=3)
     assert background.n_baseline == 4 and background.output == "probability"
     space = background.space(ROW)
     masks = torch.tensor([[1, 0, 1, 0], [0, 1, 1, 1]], dtype=torch.bool)
@@ -121,7 +121,7 @@ def test_output_kinds_and_the_guess_warning() -> None:
         told = RawExplainer(small_logits, REF, output="logit")
         wide = RawExplainer(lambda f: 3.0 * true_logit(f), REF)  # outside [0, 1]: no guess
     assert told.output == "logit" and wide.output == "logit"
-    np.testing.assert_allclose(told.predict_logit(ROW), small_logits(ROW))
+    np.testing.assert_allclose(told.predict_logits(ROW).numpy(), small_logits(ROW))
     with pytest.raises(ModelOutputError, match="output='logit'"):
         RawExplainer(lambda f: 3.0 * true_logit(f), REF, output="probability")
 
@@ -136,9 +136,9 @@ def test_predict_proba_objects_need_no_guess() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        explainer = RawExplainer(Classifier(), REF, baseline="mode")
+        explainer = RawExplainer(Classifier(), REF, off="mode")
     assert explainer.output == "probability"
-    np.testing.assert_allclose(explainer.predict_logit(ROW), true_logit(ROW), atol=1e-9)
+    np.testing.assert_allclose(explainer.predict_logits(ROW).numpy(), true_logit(ROW), atol=1e-9)
     with pytest.raises(ValueError, match="predict_proba"):
         RawExplainer(Classifier(), REF, output="logit")
 
@@ -153,22 +153,22 @@ def test_raw_model_errors() -> None:
         return true_logit(frame)
 
     with pytest.raises(ModelOutputError, match="another baseline"):
-        RawExplainer(refuses_nan, REF, baseline="missing", output="logit")
+        RawExplainer(refuses_nan, REF, off="missing", output="logit")
     explainer = RawExplainer(refuses_nan, REF, output="logit")
     with pytest.raises(DataFormatError, match="missing \\['bid'\\]"):
         explainer.space(ROW.drop(columns="bid"))
     with pytest.raises(DataFormatError, match="label column"):
         RawExplainer(refuses_nan, REF, label="click", output="logit").spaces(ROW.assign(click=1))
     with pytest.raises(DataFormatError, match="no value for the explained fields"):
-        RawExplainer(refuses_nan, REF, baseline={"device": "phone"}, output="logit")
+        RawExplainer(refuses_nan, REF, off={"device": "phone"}, output="logit")
     given = RawExplainer(
-        refuses_nan, REF, baseline={"device": "phone", "site": "a", "hour": 0, "bid": 1.0}
+        refuses_nan, REF, off={"device": "phone", "site": "a", "hour": 0, "bid": 1.0}
     )
     assert given.space(ROW).rows(torch.zeros(1, 4, dtype=torch.bool)).iloc[0, 0] == "phone"
     with pytest.raises(TypeError, match="predict_proba"):
         RawExplainer(object(), REF)
-    with pytest.raises(ValueError, match="baseline must be one of"):
-        RawExplainer(refuses_nan, REF, baseline="zero")
+    with pytest.raises(ValueError, match="off must be one of"):
+        RawExplainer(refuses_nan, REF, off="zero")
 
 
 def test_raw_rows_of_loaded_data_and_frame_data() -> None:
@@ -231,8 +231,8 @@ def test_hgb_pipeline_planted_sets_recovered(clicks, one_thread_everywhere) -> N
     spaces = explainer.spaces(data.raw_rows("val").head(30))
     g = interactkit.glider(spaces, k=10, n_samples=2000, hidden=(64, 32), seed=0)
     rep = _recall(g, planted)
-    assert rep["recall_contained"] == 1.0, rep
-    assert rep["recall_exact"] >= 0.75, rep
+    assert rep.recall_contained == 1.0, rep
+    assert rep.recall_exact >= 0.75, rep
 
 
 class DeepFMOnRawRows:
@@ -285,8 +285,8 @@ def test_deepctr_model_behind_own_encoders_planted_sets_recovered(
     spaces = explainer.spaces(data.raw_rows("val").head(30))
     g = interactkit.glider(spaces, k=10, n_samples=2000, hidden=(64, 32), seed=0)
     rep = _recall(g, planted)
-    assert rep["recall_contained"] == 1.0, rep
-    assert rep["recall_exact"] >= 0.75, rep
+    assert rep.recall_contained == 1.0, rep
+    assert rep.recall_exact >= 0.75, rep
 
 
 @pytest.mark.slow
@@ -294,14 +294,17 @@ def test_audit_of_a_pipeline_end_to_end_at_default_strength(one_thread_everywher
     """The whole audit on a user's pipeline at the synthetic data's default strength: every
     planted set selected exactly, and crossing the selected sets helps a Wide&Deep target."""
     pytest.importorskip("deepctr_torch")
-    from interactkit.adapters.ctr import audit
+    from interactkit.adapters.ctr import AuditConfig, audit
 
     data, _ = make_ad_clicks(n_rows=40_000, seed=0)
     pipe = hgb_pipeline(data.raw_rows("train"), data.train.labels)
-    result = audit(
-        pipe, data, instances=150, samples=3000, k=20, targets=("wdl",), seeds=1, target_epochs=3
+    config = AuditConfig().replace(
+        detector={"n_samples": 3000},
+        glider={"instances": 150, "k": 20},
+        targets={"models": ("wdl",), "seeds": 1, "max_epochs": 3},
     )
-    assert result.model["inputs"] == "raw"
+    result = audit(pipe, data, config)
+    assert result.model.inputs == "raw"
     assert result.planted_recall == 1.0, result.ground_truth
     summary = result.crossing_summary().set_index("variant")
     assert summary.loc["glider", "auc_mean"] > summary.loc["base", "auc_mean"]

@@ -16,7 +16,7 @@ from interactkit.adapters.ctr.targets.configs import (
     TUNED_CHANGES,
     TUNED_CONFIGS,
     TargetConfig,
-    resolve_config_name,
+    preset_config,
     target_config,
 )
 from interactkit.adapters.ctr.targets.fitting import fit_logit_model
@@ -74,13 +74,9 @@ def test_presets_and_their_names() -> None:
     )
     assert target_config("autoint", "paper").optimizer == "adam"
     assert target_config("dcn", "small").model_kwargs["cross_num"] == 3
-    assert resolve_config_name(None, None) == "tuned"
-    assert resolve_config_name(None, "small") == "small"
-    assert resolve_config_name("paper", "paper") == "paper"
-    with pytest.raises(ValueError, match="disagree"):
-        resolve_config_name("tuned", "small")
+    assert preset_config("wdl") == target_config("wdl", "tuned")  # the default preset
     with pytest.raises(ValueError, match="config must be one of"):
-        resolve_config_name("huge", None)
+        preset_config("wdl", "huge")
     with pytest.raises(ValueError, match="unknown target model"):
         target_config("lr")
 
@@ -116,7 +112,7 @@ def test_tuned_is_the_default_build() -> None:
     assert wide.embedding_dict["f0"].embedding_dim == 4 and wide.dnn.dropout.p == 0.0
     with pytest.raises(ValueError, match="not 'wdl'"):
         build_target("wdl", SCHEMA, config=TUNED_CONFIGS["dcn"])
-    with pytest.raises(ValueError, match="disagree"):
+    with pytest.raises(TypeError, match="size"):  # the older name of config is gone
         build_target("wdl", SCHEMA, config="tuned", size="small")
 
 

@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.usefixtures("one_thread"),  # tiny models: one thread is far faster
 ]
 
-TINY = {"size": "small", "embedding_dim": 4, "batch_size": 128}
+TINY = {"config": "small", "embedding_dim": 4, "batch_size": 128}
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +58,12 @@ def test_paper_configuration() -> None:
     from interactkit.adapters.ctr import Field, Schema, build_target
 
     schema = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
-    for how in ({"config": "paper"}, {"size": "paper"}):
-        dcn = build_target("dcn", schema, **how)
-        assert len(dcn.crossnet.kernels) == 6
-        assert [m.out_features for m in dcn.dnn.linears] == [1024, 1024]
-        assert dcn.embedding_dict["f0"].embedding_dim == 16
+    dcn = build_target("dcn", schema, config="paper")
+    assert len(dcn.crossnet.kernels) == 6
+    assert [m.out_features for m in dcn.dnn.linears] == [1024, 1024]
+    assert dcn.embedding_dict["f0"].embedding_dim == 16
+    with pytest.raises(TypeError, match="size"):  # the older name is gone
+        build_target("dcn", schema, size="paper")
     xdeepfm = build_target("xdeepfm", schema, config="paper")
     assert [m.out_channels for m in xdeepfm.cin.conv1ds] == [200, 200, 200]
     wdl = build_target("wdl", schema, config="paper", model_kwargs={"dnn_hidden_units": (8,)})
@@ -214,7 +215,9 @@ def test_source_model_plugs_into_the_adapter(ads) -> None:
         rows = data.val.frame.head(5)
         p = source.predict(rows)
         explainer = source.explainer()
-        np.testing.assert_allclose(explainer.predict_logit(rows), np.log(p / (1 - p)), rtol=1e-5)
+        np.testing.assert_allclose(
+            explainer.predict_logits(rows).numpy(), np.log(p / (1 - p)), rtol=1e-5
+        )
         space = explainer.space(rows.iloc[0])
         values = space.value_fn(torch.ones(2, len(data.schema), dtype=torch.bool))
         assert values[0] == pytest.approx(np.log(p[0] / (1 - p[0])), rel=1e-5)
@@ -278,13 +281,13 @@ def test_audit_recovers_planted_sets_with_glider_madex(audit) -> None:
 
     data, planted, source = audit
     spaces = source.explainer().spaces(data.val.frame.head(20))
-    found = glider(spaces, k=5, top=10, method="madex", seed=0, bootstrap=0)
+    found = glider(spaces, k=5, top=10, detector="madex", seed=0, bootstrap=0)
     truth = _true_pairs(planted) | {frozenset(p) for p in planted}
     selected = [frozenset(g.names) for g in found.interactions]
     assert sum(s in truth for s in selected) >= 3, found.interactions
     # crossing the detected sets helps a target model more than random crosses do
     result = compare_crosses(
-        data, found, models=["deepfm"], seeds=[0], size="small", max_epochs=5, batch_size=512
+        data, found, models=["deepfm"], seeds=[0], config="small", max_epochs=5, batch_size=512
     )
     auc = result.table.set_index("variant")["auc"]
     assert auc["glider"] > auc["base"] and auc["glider"] > auc["random"], result.table
