@@ -14,7 +14,7 @@ every superpixel's main effect.
     python examples/image_superpixels.py --method archdetect   # pairwise, ~2p^2 queries
 
 Superpixels: scikit-image quickshift with the paper's settings (kernel_size=3, max_dist=300,
-ratio=0.2) on the 224x224 centre crop; an "off" superpixel takes its mean colour.
+ratio=0.2) on the 224x224 centre crop; an "off" superpixel takes its mean colour (``off="mean"``).
 
 With torchvision weights (downloaded once into the torch hub cache), the same code explains a
 torchvision model; its ``weights.transforms()`` preset fixes the resize/crop and normalization::
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
 from skimage import data
 
 import interactkit
@@ -67,12 +66,13 @@ def main() -> None:
     else:
         model, preprocess, class_names = load_efficientnet_lite0()
         model_name = "efficientnet-lite0"
-    explainer = ImageExplainer(model, preprocess, class_names=class_names)
+    explainer = ImageExplainer(model, preprocess, off="mean", class_names=class_names)
     params = {"n_samples": args.n_samples} if args.method == "madex" else {}
 
     for photo in args.photos.split(","):
-        space = explainer.space(getattr(data, photo)())
-        probs = space.logits(torch.ones(1, space.n_features, dtype=torch.bool))[0].softmax(-1)
+        image = getattr(data, photo)()
+        space = explainer.space(image)
+        probs = explainer.predict_logits([image])[0].softmax(-1)  # logits [1, 1000] -> [1000]
         top = probs.topk(3)
         print(f"\n== {photo} ({model_name}): {space.n_features} quickshift superpixels")
         for p, c in zip(top.values.tolist(), top.indices.tolist(), strict=True):

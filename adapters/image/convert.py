@@ -1,5 +1,6 @@
 """Image conversion: any supported image (PIL, numpy, torch) -> one float RGB tensor in [0, 1];
-:func:`open_image` reads an image file, with errors that name the file."""
+:func:`open_image` reads an image file, with errors that name the file; :func:`load_image` an
+image file or a photo bundled with scikit-image (``skimage:NAME``)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,27 @@ import torch
 if TYPE_CHECKING:  # pragma: no cover
     from PIL.Image import Image as PILImage
 
-__all__ = ["ImageLike", "open_image", "to_rgb_tensor"]
+__all__ = ["SKIMAGE_IMAGES", "ImageLike", "load_image", "open_image", "to_rgb_tensor"]
 
 #: What the adapter accepts as an image (see :func:`to_rgb_tensor` for the layouts).
 ImageLike: TypeAlias = "PILImage | np.ndarray | torch.Tensor"
+
+#: Photos of ``skimage.data`` accepted as ``skimage:NAME`` (bundled with scikit-image).
+SKIMAGE_IMAGES = (
+    "astronaut",
+    "camera",
+    "cat",
+    "chelsea",
+    "coffee",
+    "coins",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "logo",
+    "moon",
+    "page",
+    "rocket",
+    "text",
+)
 
 _GREY_MODES = ("L", "1", "I", "I;16", "F")
 _WIDE_GREY_MODES = ("I", "I;16", "F")  # read as floats and scaled by their maximum
@@ -60,6 +78,36 @@ def open_image(path: str | os.PathLike[str]) -> PILImage:
         raise ValueError(f"{file} is too large to read safely ({err})") from None
     except (OSError, SyntaxError, ValueError, EOFError) as err:  # Pillow's "damaged" errors
         raise ValueError(f"{file} is a damaged or truncated image file ({err})") from None
+
+
+def load_image(spec: str | os.PathLike[str]) -> ImageLike:
+    """An image from a file path or ``skimage:NAME`` (NAME one of :data:`SKIMAGE_IMAGES`).
+
+    Returns:
+        a numpy ``uint8 Array[H, W, 3]`` (or ``[H, W]`` for a grey photo) for ``skimage:``, a
+        PIL image (:func:`open_image`) for a file.
+
+    Raises:
+        ValueError: an unknown ``skimage:`` name, a directory, or a file that is not a readable
+            image (damaged, truncated, another format); the message names the file.
+        FileNotFoundError: no such file.
+    """
+    name = os.fspath(spec)
+    if name.startswith("skimage:"):
+        photo = name.split(":", 1)[1]
+        if photo not in SKIMAGE_IMAGES:
+            raise ValueError(
+                f"unknown scikit-image photo {photo!r}; choose one of {', '.join(SKIMAGE_IMAGES)}"
+            )
+        from skimage import data
+
+        return getattr(data, photo)()
+    if not Path(name).expanduser().exists():
+        raise FileNotFoundError(
+            f"image file {name!r} not found; give an image path or skimage:NAME "
+            "(e.g. skimage:chelsea)"
+        )
+    return open_image(name)
 
 
 def to_rgb_tensor(image: ImageLike) -> torch.Tensor:

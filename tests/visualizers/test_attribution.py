@@ -122,7 +122,7 @@ def _image_space(model=None):
     ).eval()  # fmt: skip
     image = np.random.default_rng(0).random((16, 16, 3)).astype(np.float32)
     segments = np.repeat(np.repeat(np.arange(4).reshape(2, 2), 8, 0), 8, 1)
-    explainer = ImageExplainer(model or cnn, Normalize(), image_size=None, batch_size=8)
+    explainer = ImageExplainer(model or cnn, Normalize(), image_size=None, max_batch_size=8)
     return explainer.space(image, segments=segments)
 
 

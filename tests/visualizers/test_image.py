@@ -70,7 +70,7 @@ def test_plot_image_explanation(tmp_path) -> None:
     from matplotlib.figure import Figure
 
     img, seg = blocks()
-    explainer = ImageExplainer(conjunction_model(seg), image_size=None, fill="zero")
+    explainer = ImageExplainer(conjunction_model(seg), image_size=None, off="zero")
     space = explainer.space(img, segments=seg)
     explanation = interactkit.explain(space, method="archdetect")
     assert explanation.pairs(1)[0].features == (0, 3)
@@ -124,7 +124,7 @@ def test_cli_with_an_exported_model_file(tmp_path, capsys) -> None:
             str(model_path),
             "--segmentation",
             "slic",
-            "--fill",
+            "--off",
             "blur",
             "--method",
             "madex",
@@ -139,7 +139,7 @@ def test_cli_with_an_exported_model_file(tmp_path, capsys) -> None:
     assert args.func is explain_image.run
     assert explain_image.run(args) == 0
     printed = capsys.readouterr().out
-    assert "superpixels (slic)" in printed and "top interactions" in printed
+    assert "superpixels (slic), off blur(sigma=" in printed and "top interactions" in printed
     assert (tmp_path / "out" / "coffee_madex.png").exists()
     data = json.loads((tmp_path / "out" / "coffee_madex.json").read_text())
     assert data["method"] == "madex"
@@ -162,20 +162,13 @@ def test_cli_errors(tmp_path) -> None:
         explain_image.run(parser.parse_args(["explain-image", "skimage:download_all"]))
     with pytest.raises(FileNotFoundError, match="skimage:chelsea"):
         explain_image.run(parser.parse_args(["explain-image", str(tmp_path / "nope.png")]))
-    (tmp_path / "img.png").write_bytes(b"")
-    with pytest.raises(ValueError, match="neither a known model"):
-        explain_image.load_model("resnet-9000")
+    with pytest.raises(ValueError, match="--model 'resnet-9000' is neither a known model"):
+        explain_image.run(parser.parse_args(["explain-image", "skimage:coffee", "--model",
+                                             "resnet-9000", "--out", str(tmp_path)]))  # fmt: skip
     with pytest.raises(SystemExit):
-        parser.parse_args(["explain-image", "x.png", "--fill", "noise"])
-
-
-def test_cli_file_image_loading(tmp_path) -> None:
-    from PIL import Image
-
-    path = tmp_path / "photo.png"
-    Image.fromarray(np.zeros((10, 12, 3), dtype=np.uint8)).save(path)
-    img = explain_image.load_image(str(path))
-    assert img.size == (12, 10) and img.mode == "RGB"
+        parser.parse_args(["explain-image", "x.png", "--off", "noise"])
+    with pytest.raises(SystemExit):  # the old name is gone
+        parser.parse_args(["explain-image", "x.png", "--fill", "blur"])
 
 
 def test_efficientnet_lite0_offline_on_chelsea(tmp_path, capsys) -> None:

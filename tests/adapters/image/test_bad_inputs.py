@@ -8,13 +8,16 @@ import os
 
 import numpy as np
 import pytest
+import torch
 
 from tests.fixtures.bad_inputs import NO_CUDA, check, file_in, row
 from tests.fixtures.image import (
     IMG,
     SEG,
+    exported,
     flat_linear,
     image,
+    image_model,
     mean_model,
     open_image,
     png,
@@ -22,6 +25,19 @@ from tests.fixtures.image import (
     to_rgb,
     torchvision_model,
 )
+
+
+def positional(*args):
+    from interactkit.adapters.image import ImageExplainer
+
+    return ImageExplainer(*args)
+
+
+def load_image(spec):
+    from interactkit.adapters.image import load_image as load
+
+    return load(str(spec))
+
 
 IMAGE = [
     row(lambda t: open_image(file_in(t, "x.png", os.urandom(300))), ValueError,
@@ -38,15 +54,17 @@ IMAGE = [
     row(lambda _: to_rgb(np.where(IMG > 0.5, np.nan, IMG)), ValueError, "NaN", "nan"),
     row(lambda _: to_rgb(IMG[None]), ValueError, "expected [H, W], [H, W, C]", "4-d"),
     row(lambda _: to_rgb(np.zeros((1, 1, 3))), ValueError, "too small", "1-pixel"),
-    row(lambda _: image(fill=(1.5, 0.5, 0.5)), ValueError,
-        "neither floats in [0, 1] nor whole numbers 0..255", "fill-1.5"),
-    row(lambda _: image(fill=["a", "b", "c"]), ValueError, "must be 3 numbers", "fill-str"),
-    row(lambda _: image(fill=None), TypeError, "fill must be one of", "fill-none"),
-    row(lambda _: image(fill=(1, 2)), ValueError, "must be 3 values", "fill-2"),
-    row(lambda _: image(fill="noise"), ValueError, "unknown fill 'noise'", "fill-name"),
-    row(lambda _: image(fill="blur", blur_sigma=0), ValueError, "blur_sigma must be > 0",
+    row(lambda _: image(off=(1.5, 0.5, 0.5)), ValueError,
+        "neither floats in [0, 1] nor whole numbers 0..255", "off-1.5"),
+    row(lambda _: image(off=["a", "b", "c"]), ValueError, "must be 3 numbers", "off-str"),
+    row(lambda _: image(off=None), TypeError, "off must be one of", "off-none"),
+    row(lambda _: image(off=(1, 2)), ValueError, "must be 3 values", "off-2"),
+    row(lambda _: image(off="noise"), ValueError, "off='noise' is unknown", "off-name"),
+    row(lambda _: image(fill="mean"), TypeError, "no parameter fill= any more: use off=",
+        "old-fill"),
+    row(lambda _: image(off="blur", blur_sigma=0), ValueError, "blur_sigma must be > 0",
         "blur-0"),
-    row(lambda _: image(fill="blur", blur_sigma=-3), ValueError, "blur_sigma must be > 0",
+    row(lambda _: image(off="blur", blur_sigma=-3), ValueError, "blur_sigma must be > 0",
         "blur-neg"),
     row(lambda _: image(image_size=224.5), TypeError, "image_size must be 'auto', an int",
         "size-float"),
@@ -71,7 +89,16 @@ IMAGE = [
     row(lambda _: image(device="gpu"), ValueError, "not a torch device", "dev-gpu"),
     row(lambda _: image(device="cuda"), ValueError, "is not available", "dev-cuda",
         marks=NO_CUDA),
-    row(lambda _: image(batch_size=0), ValueError, "batch_size must be >= 1", "batch-0"),
+    row(lambda _: image(max_batch_size=0), ValueError, "max_batch_size must be >= 1", "batch-0"),
+    row(lambda _: image(batch_size=8), TypeError,
+        "no parameter batch_size= any more: use max_batch_size=", "old-batch-size"),
+    row(lambda _: positional(mean_model, None, "slic"), TypeError, "positional argument",
+        "keyword-only"),
+    row(lambda _: image().predict_logits(IMG), TypeError, "got one image of shape (32, 32, 3)",
+        "predict-one-array"),
+    row(lambda t: image().predict_logits(open_image(png(t))), TypeError, "got one PIL image",
+        "predict-one-pil"),
+    row(lambda _: image().predict_logits("photo.png"), TypeError, "got one str", "predict-str"),
     row(lambda _: image().space(IMG, segments=SEG[:16]), ValueError, "but the displayed image is",
         "segments-shape"),
     row(lambda _: image().space(IMG, segments=SEG.astype(float)), TypeError,
@@ -100,6 +127,22 @@ IMAGE = [
     row(lambda _: image().spaces("ab"), TypeError, "got one str", "spaces-str"),
     row(lambda _: torchvision_model("resnet9000"), ValueError, "did you mean resnet50",
         "torchvision-name"),
+    row(lambda _: load_image("skimage:download_all"), ValueError, "unknown scikit-image photo",
+        "load-skimage-name"),
+    row(lambda t: load_image(t / "nope.png"), FileNotFoundError, "skimage:chelsea",
+        "load-missing"),
+    row(lambda t: image_model(file_in(t, "m.pt2", os.urandom(300))), ValueError,
+        "cannot load it as a torch.export program", "model-damaged-pt2"),
+    row(lambda t: image_model(file_in(t, "m.pt", os.urandom(300))), ValueError,
+        "cannot load it as a TorchScript model", "model-damaged-pt"),
+    row(lambda t: (torch.save({"w": torch.ones(2)}, t / "sd.pt"), image_model(t / "sd.pt")),
+        ValueError, "a state_dict or a pickled model cannot be loaded", "model-state-dict"),
+    row(lambda t: image_model(exported(t, dynamic=False)), ValueError,
+        "export with a dynamic batch dimension", "model-fixed-batch"),
+    row(lambda t: image_model(t), ValueError, "is a directory", "model-dir"),
+    row(lambda _: image_model("resnet-9000"), ValueError, "neither a known model", "model-name"),
+    row(lambda _: image_model("torchvision:ResNet-50"), ValueError,
+        "invalid torchvision model name", "model-torchvision-name"),
     row(lambda _: torchvision_model("resnet18", weights="FOO"), ValueError, "has no weights 'FOO'",
         "torchvision-weights"),
 ]  # fmt: skip

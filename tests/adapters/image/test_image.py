@@ -211,7 +211,7 @@ def test_one_superpixel_image_raises() -> None:
         ImageExplainer(MeanModel(), image_size=None).space(flat)
 
 
-# ---------------------------------------------------------------------------- fills
+# ---------------------------------------------------------------------------- off (fills)
 
 
 def tiny() -> tuple[np.ndarray, np.ndarray]:
@@ -224,9 +224,9 @@ def tiny() -> tuple[np.ndarray, np.ndarray]:
     return img, seg
 
 
-def test_fill_mean_is_the_superpixel_mean_colour() -> None:
+def test_off_mean_is_the_superpixel_mean_colour() -> None:
     img, seg = tiny()
-    space = ImageExplainer(MeanModel(), fill="mean", image_size=None).space(img, segments=seg)
+    space = ImageExplainer(MeanModel(), off="mean", image_size=None).space(img, segments=seg)
     left = np.array([(0.0 + 0.2 + 0.2 + 0.4) / 4, 0.5, 1.0])
     right = np.array([(0.4 + 0.6 + 0.6 + 1.0) / 4, 0.5, 0.0])
     np.testing.assert_allclose(space.fill_image[:, :2], np.broadcast_to(left, (2, 2, 3)), atol=1e-6)
@@ -239,14 +239,14 @@ def test_fill_mean_is_the_superpixel_mean_colour() -> None:
     np.testing.assert_allclose(out[:, 2:], np.broadcast_to(right, (2, 2, 3)), atol=1e-6)
 
 
-def test_fill_zero_is_the_normalized_zero() -> None:
+def test_off_zero_is_the_normalized_zero() -> None:
     img, seg = tiny()
     # no preprocessing: the model's zero is black
-    space = ImageExplainer(MeanModel(), fill="zero", image_size=None).space(img, segments=seg)
+    space = ImageExplainer(MeanModel(), off="zero", image_size=None).space(img, segments=seg)
     assert np.all(space.fill_image == 0)
     # ImageNet normalization: the zero is the mean colour; "grey" is the same fill
     for pre in (Normalize(MEAN, STD), _v2_normalize()):
-        space = ImageExplainer(MeanModel(), pre, fill="grey", image_size=None).space(
+        space = ImageExplainer(MeanModel(), pre, off="grey", image_size=None).space(
             img, segments=seg
         )
         np.testing.assert_allclose(space.fill_image, np.broadcast_to(MEAN, (2, 4, 3)), atol=1e-5)
@@ -254,34 +254,34 @@ def test_fill_zero_is_the_normalized_zero() -> None:
         assert float(inputs.abs().max()) < 1e-5  # all off -> exactly zero model input
 
 
-def test_fill_zero_needs_an_affine_preprocess() -> None:
+def test_off_zero_needs_an_affine_preprocess() -> None:
     img, seg = tiny()
-    with pytest.raises(ValueError, match=r"fill=\(0\.5, 0\.5, 0\.5\)"):
-        ImageExplainer(MeanModel(), preprocess=lambda x: x**2, fill="zero", image_size=None).space(
+    with pytest.raises(ValueError, match=r"off=\(0\.5, 0\.5, 0\.5\)"):
+        ImageExplainer(MeanModel(), preprocess=lambda x: x**2, off="zero", image_size=None).space(
             img, segments=seg
         )
 
 
-def test_fill_blur_and_colour() -> None:
+def test_off_blur_and_colour() -> None:
     from skimage.filters import gaussian
 
     img = to_rgb_tensor(quadrant_image(16)).permute(1, 2, 0).numpy()
     seg = quadrant_segments(16)
-    space = ImageExplainer(MeanModel(), fill="blur", blur_sigma=2.0, image_size=None).space(
+    space = ImageExplainer(MeanModel(), off="blur", blur_sigma=2.0, image_size=None).space(
         img, segments=seg
     )
     expected = gaussian(img.astype(np.float64), sigma=2.0, channel_axis=-1)
     np.testing.assert_allclose(space.fill_image, expected, atol=1e-5)
-    assert space.fill.startswith("blur")
+    assert space.off.startswith("blur")
 
-    space = ImageExplainer(MeanModel(), fill=(255, 0, 0), image_size=None).space(img, segments=seg)
+    space = ImageExplainer(MeanModel(), off=(255, 0, 0), image_size=None).space(img, segments=seg)
     np.testing.assert_allclose(space.fill_image, np.broadcast_to([1.0, 0, 0], (16, 16, 3)))
     out = space.compose(torch.tensor([[False, True, True, True]]))[0]
     assert torch.all(out[:, :8, :8] == torch.tensor([1.0, 0, 0]).view(3, 1, 1))
-    with pytest.raises(ValueError, match="unknown fill"):
-        ImageExplainer(MeanModel(), fill="noise")
+    with pytest.raises(ValueError, match="off='noise' is unknown"):
+        ImageExplainer(MeanModel(), off="noise")
     with pytest.raises(ValueError, match="3 values"):
-        ImageExplainer(MeanModel(), fill=(0.1, 0.2))
+        ImageExplainer(MeanModel(), off=(0.1, 0.2))
 
 
 # ---------------------------------------------------------------------------- composition
@@ -291,7 +291,7 @@ def test_batched_composition_equals_per_image_composition() -> None:
     rng = np.random.default_rng(1)
     img = rng.random((20, 24, 3)).astype(np.float32)
     seg = rng.integers(0, 7, size=(20, 24))
-    space = ImageExplainer(MeanModel(), fill="mean", image_size=None).space(img, segments=seg)
+    space = ImageExplainer(MeanModel(), off="mean", image_size=None).space(img, segments=seg)
     masks = torch.from_numpy(rng.random((33, 7)) < 0.5)
     batched = space.compose(masks).permute(0, 2, 3, 1).numpy()
     for b in range(masks.shape[0]):
@@ -314,7 +314,7 @@ def test_batched_composition_equals_per_image_composition() -> None:
 
 def test_max_batch_size_is_honoured() -> None:
     model = MeanModel()
-    explainer = ImageExplainer(model, image_size=None, batch_size=5)
+    explainer = ImageExplainer(model, image_size=None, max_batch_size=5)
     space = explainer.space(quadrant_image(16), segments=quadrant_segments(16))
     assert space.max_batch_size == explainer.max_batch_size == 5
     model.batches.clear()
@@ -327,12 +327,48 @@ def test_max_batch_size_is_honoured() -> None:
     assert not hasattr(space, "model_seconds")
 
 
+def test_predict_logits_are_the_spaces_logits_of_whole_images() -> None:
+    """predict_logits(images) -> [B, n_classes]: the model on each whole image through the
+    geometry and the preprocessing, at most max_batch_size images per call (CPU result)."""
+    rng = np.random.default_rng(3)
+    images = [rng.uniform(0.1, 0.9, (40, 30, 3)).astype(np.float32) for _ in range(5)]
+    model = MeanModel()
+    explainer = ImageExplainer(model, Normalize(MEAN, STD), image_size=16, max_batch_size=2)
+    model.batches.clear()
+    logits = explainer.predict_logits(images)
+    assert logits.shape == (5, 2) and logits.dtype == torch.float32
+    assert logits.device == torch.device("cpu")
+    assert model.batches == [2, 2, 1]  # batched by max_batch_size
+    seg = quadrant_segments(16)
+    for image, row in zip(images, logits, strict=True):
+        space = explainer.space(image, segments=seg)
+        full = space.logits(torch.ones(1, 4, dtype=torch.bool))[0]
+        torch.testing.assert_close(row, full)
+        assert float(row[space.target]) == pytest.approx(space.target_logit, abs=1e-6)
+    # a stack of images is many images; nothing is no logits
+    stack = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2)  # [5, 3, 40, 30]
+    torch.testing.assert_close(explainer.predict_logits(stack), logits)
+    assert explainer.predict_logits([]).shape == (0, 0)
+
+
+def test_predict_logits_of_images_of_different_sizes() -> None:
+    """With image_size=None the displayed sizes differ: each size goes in its own calls."""
+    model = MeanModel()
+    explainer = ImageExplainer(model, image_size=None, max_batch_size=8)
+    images = [quadrant_image(16), quadrant_image(16), quadrant_image(20), quadrant_image(16)]
+    model.batches.clear()
+    logits = explainer.predict_logits(images)
+    assert model.batches == [2, 1, 1]
+    singles = torch.cat([explainer.predict_logits([image]) for image in images])
+    torch.testing.assert_close(logits, singles)
+
+
 @pytest.mark.filterwarnings("ignore:the surrogate does not fit")  # one epoch: not the point
 def test_max_samples_caps_madex_unless_it_is_told() -> None:
     seg = np.arange(64).reshape(8, 8).repeat(4, 0).repeat(4, 1)  # 64 superpixels of 4x4
     img = np.random.default_rng(0).uniform(0.0, 1.0, (32, 32, 3)).astype(np.float32)
     fast = {"max_epochs": 1, "cutoff": False}
-    capped = ImageExplainer(MeanModel(), image_size=None, fill=(0, 0, 0), max_samples=1100)
+    capped = ImageExplainer(MeanModel(), image_size=None, off=(0, 0, 0), max_samples=1100)
     space = capped.space(img, segments=seg)
     assert space.max_samples == 1100 and ImageExplainer(MeanModel()).max_samples == 2000
     # 64 superpixels would take 6000 perturbations: the space's cap gives 1100, an explicit
@@ -373,7 +409,7 @@ def test_planted_conjunction_pair_is_recovered() -> None:
             seg[r * 12 : (r + 1) * 12, c * 8 : (c + 1) * 8] = 3 * r + c
     img = np.random.default_rng(2).uniform(0.5, 1.0, (size, size, 3)).astype(np.float32)
     model = product_model(seg, a=1, b=5, c=3)
-    explainer = ImageExplainer(model, fill="zero", image_size=None, target=0)
+    explainer = ImageExplainer(model, off="zero", image_size=None, target=0)
     space = explainer.space(img, segments=seg)
 
     arch = interactkit.explain(space, method="archdetect")
@@ -423,7 +459,7 @@ def test_model_returning_nan_raises() -> None:
         m = x.mean(dim=(1, 2, 3))
         return torch.stack([torch.where(m > 0.4, m, torch.nan), m], dim=1)
 
-    space = ImageExplainer(nan_when_masked, fill="zero", image_size=None, target=0).space(
+    space = ImageExplainer(nan_when_masked, off="zero", image_size=None, target=0).space(
         img, segments=seg
     )
     # the query layer rejects the masked images' NaN logits (value_fn does not re-check them)
@@ -483,7 +519,7 @@ def test_torchvision_preset_geometry_and_normalization() -> None:
     reference = preset(torch.from_numpy(img).permute(2, 0, 1))  # the preset on the uint8 image
     torch.testing.assert_close(full, reference, atol=0.02, rtol=0)
     # the zero fill is the preset's mean colour: all off -> a zero model input
-    grey = ImageExplainer(MeanModel(), preset, fill="zero", segmentation="slic", n_segments=6)
+    grey = ImageExplainer(MeanModel(), preset, off="zero", segmentation="slic", n_segments=6)
     off = grey.space(img).model_inputs(torch.zeros(1, space.n_features, dtype=torch.bool))
     assert float(off.abs().max()) < 1e-5
     with pytest.raises(ValueError, match="image_size cannot be combined"):
@@ -520,7 +556,7 @@ def test_explain_many_images() -> None:
             seg[r * 12 : (r + 1) * 12, c * 8 : (c + 1) * 8] = 3 * r + c
     rng = np.random.default_rng(5)
     images = [rng.uniform(0.5, 1.0, (size, size, 3)).astype(np.float32) for _ in range(3)]
-    explainer = ImageExplainer(product_model(seg, 0, 4, 2), fill="zero", image_size=None)
+    explainer = ImageExplainer(product_model(seg, 0, 4, 2), off="zero", image_size=None)
     results = explainer.explain_many(
         images, method="archdetect", target=[0, 0, None], segments=[seg] * 3
     )

@@ -18,6 +18,25 @@ from tests.fixtures.text import (
     tok,
 )
 
+
+def text_space(*args):
+    from interactkit.adapters.text import TextSpace
+
+    return TextSpace(*args)
+
+
+def demo():
+    from interactkit.adapters.text import demo
+
+    return demo
+
+
+def models():
+    from interactkit.adapters.text import models
+
+    return models
+
+
 TEXT = [
     row(lambda _: text(bert(), tok(), max_length=64), ValueError,
         "position embeddings cover 32 tokens", "max-length-positions"),
@@ -84,6 +103,19 @@ TEXT = [
         "predict-str"),
     row(lambda _: text_explainer().predict_logits(["the movie", 3]), TypeError,
         "every text must be a str", "predict-int"),
+    row(lambda _: text_explainer().predict_logits(["the movie"], batch_size=4), TypeError,
+        "unexpected keyword argument 'batch_size'", "predict-old-batch-size"),
+    row(lambda _: text(bert(), tok(), "words"), TypeError, "positional argument",
+        "keyword-only"),
+    row(lambda _: text_space(text_explainer(), "the movie", None, [], [], None), TypeError,
+        "positional argument", "space-keyword-only"),
+    row(lambda _: demo().evaluate_accuracy(bert(), tok(), ["the movie"], [1], batch_size=4),
+        TypeError, "unexpected keyword argument 'batch_size'", "accuracy-old-batch-size"),
+    row(lambda _: demo().minilm_sst2_classifier(batch_size=4), TypeError,
+        "unexpected keyword argument 'batch_size'", "demo-old-batch-size"),
+    row(lambda _: models().load_text_model(), ValueError, "give a model", "load-nothing"),
+    row(lambda t: models().load_text_model(t / "no_model"), FileNotFoundError,
+        "no such model directory", "load-missing"),
 ]  # fmt: skip
 
 

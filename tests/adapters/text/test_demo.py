@@ -19,6 +19,7 @@ from interactkit.adapters.text import (
     TextExplainer,
     evaluate_accuracy,
     load_sst2,
+    load_text_model,
     minilm_sst2_classifier,
 )
 from tests.fixtures.data import SHARED_DATA
@@ -61,6 +62,9 @@ def test_minilm_classifier_trains_caches_and_plugs_into_the_adapter(tmp_path):
     torch.testing.assert_close(again.head.weight, model.head.weight)
     latest, _ = minilm_sst2_classifier(None, cache_dir=tmp_path)  # most recent cached head
     torch.testing.assert_close(latest.head.bias, model.head.bias)
+    by_name, _, name = load_text_model("minilm-sst2", cache_dir=tmp_path)  # as --model names it
+    assert name == "minilm-sst2" and isinstance(by_name, MiniLMSentimentClassifier)
+    torch.testing.assert_close(by_name.head.weight, model.head.weight)
     with pytest.raises(FileNotFoundError, match="train_file"):
         minilm_sst2_classifier(None, cache_dir=tmp_path / "empty")
     with pytest.raises(FileNotFoundError, match=r"train\.tsv"):

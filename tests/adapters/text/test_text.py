@@ -238,6 +238,35 @@ def test_remove_matches_retokenized_text(tok, bert):
         assert value.item() == pytest.approx(expected.item(), abs=1e-5)
 
 
+def test_predict_logits_are_the_spaces_logits_of_whole_texts(tok):
+    """predict_logits(texts) -> [B, C] on the CPU, at most max_batch_size texts per call."""
+    model = Recorder(make_bert())
+    explainer = TextExplainer(model, tok, max_batch_size=2)
+    texts = ["the movie is not bad", "a boring plot", "it was very good .", "the film", "quite"]
+    model.batches.clear()
+    logits = explainer.predict_logits(texts)
+    assert logits.shape == (5, 2) and logits.dtype == torch.float32
+    assert logits.device == torch.device("cpu") and model.batches == [2, 2, 1]
+    for text, row in zip(texts[:4], logits[:4], strict=True):  # a space needs 2 words
+        torch.testing.assert_close(row, explainer.space(text).logits, atol=1e-5, rtol=1e-5)
+    assert explainer.predict_logits([]).shape == (0, 0)
+
+
+def test_load_text_model_by_name(tmp_path, tok, bert):
+    """A saved model directory (from_pretrained): the module, its fast tokenizer, its name."""
+    from interactkit.adapters.text import load_text_model
+
+    bert.save_pretrained(tmp_path / "model")
+    tok.save_pretrained(tmp_path / "model")
+    model, tokenizer, name = load_text_model(str(tmp_path / "model"), device="cpu")
+    assert name == str(tmp_path / "model") and tokenizer.is_fast
+    enc = tokenizer(["the movie is not bad"], return_tensors="pt")
+    with torch.no_grad():
+        torch.testing.assert_close(model(**enc).logits, bert(**enc).logits)
+    explainer = TextExplainer(model, tokenizer)
+    assert explainer.predict_logits(["the movie"]).shape == (1, 2)
+
+
 @pytest.mark.parametrize("off", ["mask", "pad", "neutral", "remove"])
 def test_batched_equals_one_at_a_time_and_batch_size_is_bounded(tok, off):
     model = Recorder(make_bert())
@@ -594,10 +623,11 @@ def test_plot_and_html_escape_markup(tmp_path, tok, and_model):
 
 
 def test_cli_choices_are_the_adapters():
-    from interactkit.adapters.text import FEATURE_MODES, OFF_STRATEGIES
-    from interactkit.cli.explain_text import FEATURE_CHOICES, OFF_CHOICES
+    from interactkit.adapters.text import FEATURE_MODES, OFF_STRATEGIES, models
+    from interactkit.cli.explain_text import FEATURE_CHOICES, OFF_CHOICES, OFFLINE_MODEL
 
     assert OFF_CHOICES == OFF_STRATEGIES and FEATURE_CHOICES == FEATURE_MODES
+    assert OFFLINE_MODEL == models.OFFLINE_MODEL
 
 
 def test_cli_app_registers_and_runs_on_a_saved_model(tmp_path, tok, bert, capsys):
