@@ -1,11 +1,11 @@
 """How two fields interact: the model's mean click probability over a grid of their values.
 
-:func:`plot_pair_effects` draws one record of an audit's ``pair_effects`` (see
-:class:`~interactkit.adapters.ctr.AuditResult`): on the left the mean click probability with
-the two fields set to each pair of values, annotated; on the right the interaction part of that
-table (``mean - row mean - column mean + grand mean``) on a diverging scale centred on 0, so a
-cell that is red (blue) is where the pair together raises (lowers) the click probability beyond
-what the two fields do apart.
+:func:`plot_pair_effects` draws one :class:`~interactkit.adapters.ctr.audit.PairEffect` (an
+entry of ``AuditResult.pair_effects``): on the left the mean click probability with the two
+fields set to each pair of values, annotated; on the right the interaction part of that table
+(``mean - row mean - column mean + grand mean``) on a diverging scale centred on 0, so a cell
+that is red (blue) is where the pair together raises (lowers) the click probability beyond what
+the two fields do apart.
 
 Field names and values are user data and are drawn literally (``parse_math=False``: a field
 named ``spend_$_usd_$`` is not mathtext).
@@ -13,7 +13,7 @@ named ``spend_$_usd_$`` is not mathtext).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +21,8 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from interactkit.adapters.ctr.audit import PairEffect
 
 __all__ = ["plot_pair_effects"]
 
@@ -32,13 +34,14 @@ def _short(text: Any, width: int = _MAX_LABEL) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _grid(record: Mapping[str, Any], key: str, shape: tuple[int, int]) -> np.ndarray:
-    values = record.get(key)
-    if values is None:
-        return np.full(shape, np.nan)
-    mat = np.asarray(values, dtype=float)
-    if mat.shape != shape:
-        raise ValueError(f"pair effect {key!r} has shape {mat.shape}, expected {shape}")
+def _grid(values: Sequence[Sequence[float]], key: str, shape: tuple[int, int]) -> np.ndarray:
+    try:
+        mat = np.asarray(values, dtype=float)
+    except ValueError:  # ragged rows
+        mat = None
+    if mat is None or mat.shape != shape:
+        got = "ragged rows" if mat is None else f"shape {mat.shape}"
+        raise ValueError(f"pair effect {key!r} has {got}, expected {shape}")
     return mat
 
 
@@ -71,25 +74,27 @@ def _axes_labels(ax: Axes, a: str, b: str, values_a: Sequence[str], values_b: Se
     ax.set_ylabel(_short(a, 28), parse_math=False)
 
 
-def plot_pair_effects(record: Mapping[str, Any], title: str | None = None) -> Figure:
+def plot_pair_effects(effect: PairEffect, title: str | None = None) -> Figure:
     """Two heatmaps of one field pair: mean click probability and its interaction part.
 
     Args:
-        record: ``{"fields": [a, b], "values_a": [str] (length m), "values_b": [str]
-            (length n), "mean": m x n floats, "effect": m x n floats, "support": m x n ints
-            (optional), "n_rows": int}`` -- one entry of ``AuditResult.pair_effects``.
+        effect: one entry of ``AuditResult.pair_effects``: ``fields`` ``(a, b)``, the levels
+            ``values_a`` (m) and ``values_b`` (n), the m x n grids ``mean``, ``effect`` and
+            ``support``, and ``n_rows``.
         title: the figure title (default: ``"How a and b interact"``).
 
     Returns:
         A matplotlib figure with two panels (``mean`` annotated with its values and support,
         ``effect`` on a diverging colour scale symmetric about 0).
+
+    Raises:
+        ValueError: a grid whose shape is not ``len(values_a) x len(values_b)``.
     """
     import matplotlib.pyplot as plt
 
-    fields = [str(f) for f in record.get("fields") or ["?", "?"]]
-    a, b = [*fields, "?", "?"][:2]
-    values_a = [str(v) for v in record.get("values_a") or []]
-    values_b = [str(v) for v in record.get("values_b") or []]
+    a, b = (str(f) for f in effect.fields)
+    values_a = [str(v) for v in effect.values_a]
+    values_b = [str(v) for v in effect.values_b]
     shape = (len(values_a), len(values_b))
     width = max(4.0, 0.75 * shape[1] + 2.5)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(2 * width, max(3.5, 0.5 * shape[0] + 2.2)))
@@ -99,22 +104,23 @@ def plot_pair_effects(record: Mapping[str, Any], title: str | None = None) -> Fi
             ax.text(0.5, 0.5, "no values", ha="center", va="center", parse_math=False)
             ax.set_axis_off()
         return fig
-    mean = _grid(record, "mean", shape)
-    effect = _grid(record, "effect", shape)
-    support = None if record.get("support") is None else _grid(record, "support", shape)
+    try:
+        mean = _grid(effect.mean, "mean", shape)
+        part = _grid(effect.effect, "effect", shape)
+        support = _grid(effect.support, "support", shape)
+    except ValueError:
+        plt.close(fig)  # not left registered with pyplot
+        raise
     im1 = ax1.imshow(mean, cmap="viridis", aspect="auto")
     _annotate(ax1, mean, support, diverging=False)
     _axes_labels(ax1, a, b, values_a, values_b)
-    n_rows = record.get("n_rows")
-    ax1.set_title(
-        "mean click probability" + (f" (over {int(n_rows)} rows)" if n_rows else ""), fontsize=10
-    )
+    ax1.set_title(f"mean click probability (over {effect.n_rows} rows)", fontsize=10)
     fig.colorbar(im1, ax=ax1, fraction=0.046, pad=0.04)
-    finite = effect[np.isfinite(effect)]
+    finite = part[np.isfinite(part)]
     peak = float(np.abs(finite).max()) if finite.size else 0.0
     peak = peak or 1e-9
-    im2 = ax2.imshow(effect, cmap="RdBu_r", vmin=-peak, vmax=peak, aspect="auto")
-    _annotate(ax2, effect, None, diverging=True)
+    im2 = ax2.imshow(part, cmap="RdBu_r", vmin=-peak, vmax=peak, aspect="auto")
+    _annotate(ax2, part, None, diverging=True)
     _axes_labels(ax2, a, b, values_a, values_b)
     ax2.set_title("interaction part (mean − row − column + grand mean)", fontsize=10)
     fig.colorbar(im2, ax=ax2, fraction=0.046, pad=0.04)

@@ -1,4 +1,5 @@
-"""CTR figures and the HTML report (escaping)."""
+"""CTR figures: global, local, crossing and pair-effect figures; user strings drawn literally.
+(The HTML report's escaping: test_report_kit.py, test_report_browser.py.)"""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 
 from interactkit import GlobalExplanation, GlobalInteraction, Interaction, LocalExplanation
 from interactkit.adapters.ctr import CTRExplainer, Field, Schema
+from interactkit.adapters.ctr.audit import PairEffect
 from interactkit.visualizers import ctr as viz
-from interactkit.visualizers.report import Report, html_table
+from interactkit.visualizers.ctr_pairs import plot_pair_effects
 
 pytest.importorskip("matplotlib")
 
@@ -76,14 +78,41 @@ def test_local_explanation_figure_takes_space_and_explanation() -> None:
         viz.plot_local_explanation(other.space([2, 23]), exp)
 
 
-def test_report_escapes_every_string() -> None:
-    report = Report("audit <b>", subtitle="data & <i>")
-    report.heading("<script>alert(1)</script>")
-    report.paragraph('x"<y>')
-    report.table([["<img src=x onerror=alert(1)>", 1.5, 3]], ["field<", "freq", "n"])
-    report.figure(viz.plot_global_frequencies(_global()), caption="<svg onload=alert(1)>")
-    page = report.render()
-    assert "<script>" not in page and "<img src=x" not in page and "<svg" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert page.count("data:image/png;base64,") == 1
-    assert '<td class="num">1.5</td>' in html_table([[1.5]], ["a"])
+def _pair_effect(**change: object) -> PairEffect:
+    values = {
+        "fields": ("<img src=x>", "spend_$_usd_$"),
+        "values_a": ["<b>bold</b>", "$a$"],
+        "values_b": ["x", "y_$", "z"],
+        "mean": [[0.1, 0.2, 0.3], [0.3, 0.1, 0.05]],
+        "effect": [[-0.05, 0.02, 0.03], [0.05, -0.02, -0.03]],
+        "support": [[10, 4, 2], [7, 7, 1]],
+        "n_rows": 64,
+    }
+    return PairEffect(**{**values, **change})  # type: ignore[arg-type]
+
+
+def test_pair_effects_figure_takes_a_pair_effect() -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    fig = plot_pair_effects(_pair_effect())
+    drawn = [t.get_text() for t in fig.findobj(Text)]
+    assert "How <img src=x> and spend_$_usd_$ interact" in drawn  # the title, literally
+    mean_ax, effect_ax = fig.axes[:2]
+    assert [t.get_text() for t in mean_ax.get_yticklabels()] == ["<b>bold</b>", "$a$"]
+    assert all(not t.get_parse_math() for t in mean_ax.get_xticklabels())  # "$" drawn literally
+    assert "over 64 rows" in mean_ax.get_title()
+    low, high = effect_ax.images[0].get_clim()
+    assert low == -high == -0.05  # diverging scale centred on 0
+    texts = [t.get_text() for t in mean_ax.texts]
+    assert "0.100\nn=10" in texts  # value and support annotated
+    plt.close(fig)
+    empty = plot_pair_effects(_pair_effect(values_a=[], mean=[], effect=[], support=[]))
+    assert "no values" in [t.get_text() for t in empty.axes[0].texts]
+    plt.close(empty)
+    opened = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"'effect' has shape \(2, 2\), expected \(2, 3\)"):
+        plot_pair_effects(_pair_effect(effect=[[0.0, 0.1], [0.2, 0.3]]))
+    with pytest.raises(ValueError, match="'mean' has ragged rows"):
+        plot_pair_effects(_pair_effect(mean=[[0.1, 0.2, 0.3], [0.3]]))
+    assert plt.get_fignums() == opened  # a failed figure is closed

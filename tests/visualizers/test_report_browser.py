@@ -1,14 +1,16 @@
 """The audit's ``report.html`` in a real headless browser: escaping, sorting, filters, segments.
 
-The audit is built by hand (no model is trained) with hostile field names, values, segment
-names and data specs, rendered with :func:`render_audit`, then opened in Debian's chromium via
+The audit is built by hand from its typed records (no model is trained) with hostile field
+names, values, segment names, method names and data specs, written with
+:func:`~interactkit.visualizers.report.write_audit_report`, then opened in Debian's chromium via
 playwright. The browser tests skip when playwright or ``/usr/bin/chromium`` is missing (CI
 installs both: ``.ci/run`` and the ``test`` extra).
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from interactkit.results import (
+from interactkit import (
+    Consistency,
+    FeatureConsistency,
     GlobalChange,
     GlobalExplanation,
     GlobalInteraction,
@@ -29,9 +33,16 @@ from interactkit.results import (
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
 
-from interactkit.adapters.ctr import AuditResult
-from interactkit.cli.audit_report import render_audit
-from interactkit.cli.report_html import json_block
+from interactkit.adapters.ctr import AuditConfig, AuditResult
+from interactkit.adapters.ctr.audit import (
+    Crossing,
+    CrossingSummary,
+    DataInfo,
+    ModelInfo,
+    PairEffect,
+)
+from interactkit.adapters.ctr.data.planted import PlantedRank, PlantedRecall
+from interactkit.visualizers.report import write_audit_report
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=1">'
@@ -43,9 +54,25 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _glider(items: list[tuple[tuple[str, ...], int]], n: int) -> GlobalExplanation:
-    inters = [GlobalInteraction(names, c, c / n, max(0, c / n - 0.1), min(1, c / n + 0.1))
+    inters = [GlobalInteraction(names, c, c / n, max(0.0, c / n - 0.1), min(1.0, c / n + 0.1))
               for names, c in items]  # fmt: skip
     return GlobalExplanation(inters, n)
+
+
+def _crossing() -> Crossing:
+    table = [{"model": "wdl", "variant": v, "seed": s, "auc": 0.7 + 0.01 * (v == "glider") + s,
+              "logloss": 0.4} for v in ("base", "glider", "random") for s in (0, 1)]  # fmt: skip
+    summary = [
+        CrossingSummary("wdl", v, 2, a, 0.001, 0.4, 0.002, a - 0.7, 0.001, 0.0, None)
+        for v, a in (("base", 0.7), ("glider", 0.71), ("random", 0.699))
+    ]
+    return Crossing(
+        crossed=[(SCRIPT, IMG)],
+        skipped=[(MATH,)],
+        random_control={"0": [(DOLLARS, "plain")]},
+        summary=summary,
+        table=table,
+    )
 
 
 def hostile_audit(full: bool = True) -> AuditResult:
@@ -64,10 +91,17 @@ def hostile_audit(full: bool = True) -> AuditResult:
         np.array([0.3, -0.2, 0.1, 0.0, 0.05]),
         detected=[Interaction((0, 1), (SCRIPT, IMG), 0.8, 0.2)],
     )
+    config = AuditConfig().replace(glider={"instances": 40, "k": 4}, targets={"models": ()})
     result = AuditResult(
-        settings={"data": f'csv:"{SCRIPT}', "instances": 40, "method": "madex", "k": 4},
-        data={"spec": f'csv:"><{IMG}', "name": "hostile", "fields": FIELDS},
-        model={"inputs": "source", "note": f"mlp {SCRIPT}"},
+        config=config,
+        data=DataInfo(
+            spec=f'csv:"><{IMG}',
+            name=f"hostile {SCRIPT}",
+            fields=tuple(FIELDS),
+            rows={"train": 100, "val": 40, "test": 40},
+            ctr={"train": 0.1, "test": 0.12},
+        ),
+        model=ModelInfo(inputs="source", note=f"mlp {SCRIPT}", output="logit"),
         glider=glider,
         example_row={f: f"value {SCRIPT}" for f in FIELDS},
         example=example,
@@ -76,6 +110,14 @@ def hostile_audit(full: bool = True) -> AuditResult:
     )
     if not full:
         return result
+    result.config = config.replace(
+        glider={"segment_by": f"seg {SCRIPT}"},
+        targets={"models": ("wdl",)},
+        findings={"compare_to": f"old-{SCRIPT}"},
+    )
+    result.model = ModelInfo(
+        inputs="raw", note=f"mlp {SCRIPT}", output="logit", off=f"background {IMG}"
+    )
     glider.segments = {
         f"seg {IMG}": _glider([((SCRIPT, IMG), 15), (("plain", DOLLARS), 2)], 20),
         BREAKOUT: _glider([((MATH, "plain"), 18)], 20),
@@ -97,43 +139,39 @@ def hostile_audit(full: bool = True) -> AuditResult:
         GlobalChange((MATH, "plain"), "stable", 0.5, 0.52, 0.02, False),
         GlobalChange(("gone", IMG), "vanished", 0.4, None, None, True),
     ]
-    result.compared_to = f"old-{SCRIPT}"
     result.pair_effects = [
-        {
-            "fields": [IMG, DOLLARS],
-            "values_a": ["<b>bold</b>", "$a$"],
-            "values_b": ["x", "y_$", DOLLARS],
-            "mean": [[0.1, 0.2, 0.3], [0.3, 0.1, 0.05]],
-            "effect": [[-0.05, 0.02, 0.03], [0.05, -0.02, -0.03]],
-            "support": [[10, 4, 2], [7, 7, 1]],
-            "n_rows": 64,
-        }
+        PairEffect(
+            fields=(IMG, DOLLARS),
+            values_a=["<b>bold</b>", "$a$"],
+            values_b=["x", "y_$", DOLLARS],
+            mean=[[0.1, 0.2, 0.3], [0.3, 0.1, 0.05]],
+            effect=[[-0.05, 0.02, 0.03], [0.05, -0.02, -0.03]],
+            support=[[10, 4, 2], [7, 7, 1]],
+            n_rows=64,
+        )
     ]
-    result.consistency = {
-        "methods": ["madex", f"shap {SCRIPT}"],
-        "instances": 8,
-        "k": 3,
-        "top_k_agreement": 0.66,
-        "fields": [
-            {"field": f, "mean_abs": {"madex": 0.1 * i, f"shap {SCRIPT}": 0.2}, "sign_agreement":
-             1.0 if i % 2 else 0.5, "consistent": bool(i % 2)}
+    shap = f"shap {SCRIPT}"
+    result.consistency = Consistency(
+        methods=["madex", shap],
+        instances=8,
+        k=3,
+        top_k_agreement=0.66,
+        top1_all_agree=0.5,
+        rank_correlation=0.4,
+        features=[
+            FeatureConsistency(f, {"madex": 0.1 * i, shap: 0.2}, 1.0 if i % 2 else 0.5, i % 2 == 1)
             for i, f in enumerate(FIELDS)
         ],
-    }  # fmt: skip
-    result.ground_truth = {
-        "planted": [{"planted": [SCRIPT, IMG], "exact_rank": 1, "contained_rank": 1}],
-        "recall_exact": 1.0,
-        "recall_contained": 1.0,
-        "precision_exact": 0.25,
-        "k": 4,
-    }
-    table = [{"model": "wdl", "variant": v, "seed": s, "auc": 0.7 + 0.01 * (v == "glider") + s,
-              "logloss": 0.4} for v in ("base", "glider", "random") for s in (0, 1)]  # fmt: skip
-    summary = [{"model": "wdl", "variant": v, "n": 2, "auc_mean": a, "auc_std": 0.001,
-                "logloss_mean": 0.4, "delta_auc_mean": a - 0.7, "delta_logloss_mean": 0.0}
-               for v, a in (("base", 0.7), ("glider", 0.71), ("random", 0.699))]  # fmt: skip
-    result.crossing = {"crossed": [[SCRIPT, IMG]], "skipped": [], "table": table,
-                       "summary": summary}  # fmt: skip
+        rule=f"sign agreement >= 0.8 {IMG}",
+    )
+    result.ground_truth = PlantedRecall(
+        planted=[PlantedRank((SCRIPT, IMG), 1, 1)],
+        recall_exact=1.0,
+        recall_contained=1.0,
+        precision_exact=0.25,
+        k=4,
+    )
+    result.crossing = _crossing()
     return result
 
 
@@ -142,8 +180,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, full in (("full", True), ("bare", False)):
         folder = tmp_path_factory.mktemp(name)
-        hostile_audit(full).save(folder, render=render_audit)
-        out[name] = folder / "report.html"
+        written = write_audit_report(hostile_audit(full), folder)
+        out[name] = written["report.html"]
     return out
 
 
@@ -153,18 +191,17 @@ def test_report_is_one_escaped_file(reports: dict[str, Path]) -> None:
         assert raw not in text
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in text
     assert text.count("<script") == 2  # the data block and the report's own script
+    # the CSP allows exactly the page's inline script, by its hash
+    inline = re.search(r"<script>(.*?)</script>", text, re.S)
+    digest = base64.b64encode(hashlib.sha256(inline.group(1).encode()).digest()).decode()
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1)
+    assert f"script-src &#x27;sha256-{digest}&#x27;" in csp
+    assert "default-src &#x27;none&#x27;" in csp
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", text)
     assert (reports["full"].parent / "pair_effects_1.png").is_file()
     assert text.count("data:image/png;base64,") >= 6
     bare = reports["bare"].read_text()
     assert 'id="segment-select"' not in bare and 'id="crossing"' not in bare
-
-
-def test_json_block_cannot_close_the_script() -> None:
-    block = json_block({"k": BREAKOUT + "&"})
-    inner = block.split(">", 1)[1].rsplit("</script>", 1)[0]
-    assert "<" not in inner and ">" not in inner and "&" not in inner
-    assert json.loads(inner) == {"k": BREAKOUT + "&"}
 
 
 # ---------------------------------------------------------------------------- in a browser
@@ -210,8 +247,13 @@ def test_report_in_a_browser(browser: Any, reports: dict[str, Path]) -> None:
     doc = Opened(browser, reports["full"])
     page = doc.page
     body = page.inner_text("body")
-    for text in (SCRIPT, IMG, MATH, DOLLARS, f"mlp {SCRIPT}", f"shap {SCRIPT}"):
+    shown = [SCRIPT, IMG, MATH, DOLLARS, f"mlp {SCRIPT}", f"shap {SCRIPT}", f"old-{SCRIPT}"]
+    shown += [f"hostile {SCRIPT}", f"background {IMG}", f"seg {SCRIPT}", f'csv:"><{IMG}']
+    for text in shown:  # literally, as text
         assert text in body, text
+    settings = dict(zip(doc.column("settings", 1, None), doc.column("settings", 2, None)))
+    assert settings["glider.segment_by"] == f"seg {SCRIPT}"
+    assert settings["targets.models"] == "wdl" and settings["glider.k"] == "4"
     assert page.locator("img[onerror], script:not([type])").count() == 1  # only our script
     interactions = page.inner_text("#interactions")
     assert "4 of 4" in interactions and "appeared" in interactions
