@@ -1,6 +1,6 @@
-"""What the benchmark scripts share: the results header and running the chosen parts.
+"""What the benchmark modules share: the results header and running the chosen parts.
 
-Each script builds ``{name: (section title, function returning markdown)}`` and calls
+Each runnable module builds ``{name: (section title, function returning markdown)}`` and calls
 :func:`run_parts`; the markdown goes to stdout and, with ``out``, to the results file.
 """
 
@@ -12,6 +12,8 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from benchmarks._lib.paths import REPO
 
 
 def machine() -> str:
@@ -28,10 +30,19 @@ def machine() -> str:
     )
 
 
+def command(script: str) -> str:
+    """The command that reruns this process: ``python -m benchmarks.<domain>.<name> ARGS``.
+
+    Built from the module's file (``script`` = its ``__file__``) rather than ``sys.argv[0]``,
+    which under ``python -m`` is the file's absolute path, not something a reader can type.
+    """
+    module = ".".join(Path(script).resolve().relative_to(REPO).with_suffix("").parts)
+    return f"python -m {module} {shlex.join(sys.argv[1:])}".rstrip()
+
+
 def header(title: str, script: str, machine: str) -> list[str]:
     """The title, the exact command that ran (for the results file) and the machine line."""
-    command = f"python benchmarks/{Path(script).name} {shlex.join(sys.argv[1:])}".rstrip()
-    return [f"# {title}", "", f"Command: `{command}`", "", f"Machine: {machine}"]
+    return [f"# {title}", "", f"Command: `{command(script)}`", "", f"Machine: {machine}"]
 
 
 def run_parts(

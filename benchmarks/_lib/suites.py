@@ -1,4 +1,5 @@
-"""The suites of the speed-quality study (benchmarks/speed_quality.py).
+"""The suites of the speed-quality study (``benchmarks.core.speed_quality``); the speed
+benchmark and the speed probes reuse :class:`RealLongText`.
 
 Each suite is built once (data, models, instances) and then run with any detector; a run
 returns the suite's quality figure with its standard error, and the cost per instance (wall
@@ -8,22 +9,19 @@ seconds, distinct model queries, share of the wall time inside the model).
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-import interactkit  # noqa: E402
-from interactkit.synthetic import archipelago_function, archipelago_ground_truth, pairwise_auc  # noqa: E402
+import interactkit
+from benchmarks._lib.paths import DATA_ROOT
+from interactkit.synthetic import archipelago_function, archipelago_ground_truth, pairwise_auc
 
 
 @dataclass
@@ -81,7 +79,7 @@ class PlantedSynthetic(Suite):
         self.n = n
 
     def build(self) -> None:
-        from synthetic import PlantedSpace
+        from benchmarks._lib.planted_functions import PlantedSpace
 
         self.spaces = [PlantedSpace(10_000 + i) for i in range(self.n)]
 
@@ -154,8 +152,7 @@ class PlantedRawCTR(Suite):
         self.instances = instances
 
     def build(self) -> None:
-        from ctr_raw import hgb_pipeline
-
+        from benchmarks._lib.raw_models import hgb_pipeline
         from interactkit.adapters.ctr import make_ad_clicks
         from interactkit.adapters.ctr.explain.raw import RawExplainer
 
@@ -176,8 +173,7 @@ class PlantedText(Suite):
         self.n = n
 
     def build(self) -> None:
-        from _planted_text import planted_text_model, sentence
-
+        from benchmarks._lib.planted_text import planted_text_model, sentence
         from interactkit.adapters.text import TextExplainer
 
         model, tokenizer, self.accuracy = planted_text_model()
@@ -199,15 +195,14 @@ class PlantedImage(Suite):
         self.n = n
 
     def build(self) -> None:
-        import image as bench
-
+        from benchmarks._lib import planted_image as bench
         from interactkit.adapters.image import ImageExplainer
 
         rng = np.random.default_rng(0)
-        model = bench.train_cnn(bench.make_dataset(8000, rng), 12, 0)  # image.py defaults
+        model = bench.train_cnn(bench.make_dataset(8000, rng), 12, 0)  # image benchmark defaults
         explainer = ImageExplainer(
-            model, bench.PREPROCESS, fill=(bench.BACKGROUND,) * 3, image_size=None, target=1,
-            batch_size=256,
+            model, bench.PREPROCESS, off=(bench.BACKGROUND,) * 3, image_size=None, target=1,
+            max_batch_size=256,
         )  # fmt: skip
         segments = bench.grid_segments()
         pos_rng = np.random.default_rng(2)
@@ -289,13 +284,10 @@ class RealText(RealModel):
         self.n = n
 
     def build(self) -> None:
-        from text import HAND_WRITTEN
-
+        from benchmarks._lib.negations import HAND_WRITTEN
         from interactkit.adapters.text import TextExplainer, minilm_sst2_classifier
 
-        model, tokenizer = minilm_sst2_classifier(
-            train_file=HERE.parent.parent / "shared/data/sst2/train.tsv"
-        )
+        model, tokenizer = minilm_sst2_classifier(train_file=DATA_ROOT / "sst2" / "train.tsv")
         explainer = TextExplainer(model, tokenizer, features="whitespace", off="mask")
         self.items = HAND_WRITTEN[: self.n]
         self.spaces = [explainer.space(s) for s, _, _ in self.items]
@@ -320,11 +312,10 @@ class RealLongText(RealModel):
         self.n = n
 
     def build(self) -> None:
-        from text import dev_negation_sentences
-
+        from benchmarks._lib.negations import dev_negation_sentences
         from interactkit.adapters.text import TextExplainer, minilm_sst2_classifier
 
-        train = HERE.parent.parent / "shared/data/sst2/train.tsv"
+        train = DATA_ROOT / "sst2" / "train.tsv"
         model, tokenizer = minilm_sst2_classifier(train_file=train)
         self.explainer = TextExplainer(model, tokenizer, features="whitespace", off="mask")
         dev = dev_negation_sentences(train.parent / "dev.tsv", 400)

@@ -23,7 +23,7 @@ Two parts, on offline real models:
 
 Sizes are kept modest so that the whole run takes well under an hour on 2 CPU cores::
 
-    python benchmarks/attribution.py --out benchmarks/results/attribution.md
+    python -m benchmarks.attribution.agreement --out benchmarks/results/attribution.md
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 import torch
-from _report import header, run_parts
 
 import interactkit
+from benchmarks._lib.paths import DATA_ROOT
+from benchmarks._lib.report import header, run_parts
 from interactkit import Attribution, FeatureSpace, agreement_over_instances, compare_attributions
 
 REFERENCES = ("madex", "archattribute")
@@ -200,7 +201,9 @@ def image_part(args: argparse.Namespace) -> str:
     from interactkit.adapters.image import ImageExplainer, load_efficientnet_lite0
 
     model, preprocess, names = load_efficientnet_lite0()
-    explainer = ImageExplainer(model, preprocess, class_names=names, batch_size=args.image_batch)
+    explainer = ImageExplainer(
+        model, preprocess, class_names=names, max_batch_size=args.image_batch
+    )
     methods: dict[str, dict[str, Any]] = {
         "madex": {"n_samples": args.image_madex},
         "archattribute": {},
@@ -228,7 +231,7 @@ def image_part(args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2"
+    data = DATA_ROOT / "sst2"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="text,image", type=lambda s: s.split(","))
     parser.add_argument("--train-file", default=str(data / "train.tsv"))

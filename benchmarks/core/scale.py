@@ -11,7 +11,7 @@
 
 Usage::
 
-    python benchmarks/scale.py --out benchmarks/results/scale.md
+    python -m benchmarks.core.scale --out benchmarks/results/scale.md
 """
 
 from __future__ import annotations
@@ -30,11 +30,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from _report import header, run_parts
 
 import interactkit
-
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks._lib.paths import DATA_ROOT
+from benchmarks._lib.report import header, run_parts
 
 # --------------------------------------------------------------------------- child programs
 MEMORY_CHILD = textwrap.dedent(
@@ -55,7 +54,7 @@ MEMORY_CHILD = textwrap.dedent(
 
     n = int(sys.argv[1])
     base = status("VmHWM")
-    g = interactkit.glider((Tiny(i) for i in range(n)), method="archdetect", k=10,
+    g = interactkit.glider((Tiny(i) for i in range(n)), detector="archdetect", k=10,
                            chunk_size=512, progress=False)
     peak = status("VmHWM")
     print(base, peak, g.n_instances, g.wall_time)
@@ -257,7 +256,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--parts", nargs="+", default=["throughput", "memory", "resume"])
-    parser.add_argument("--data-root", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data-root", type=Path, default=DATA_ROOT)
     parser.add_argument("--instances", type=int, default=64)
     parser.add_argument("--samples", type=int, default=6000)
     parser.add_argument("--memory-small", type=int, default=1000)

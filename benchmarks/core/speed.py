@@ -17,7 +17,10 @@ Parts:
   GLIDER's budget, in ``--rounds`` rounds (ratios within a round, the median round), with the
   time inside the black box and the ceiling it sets on any detector's gain.
 
-    python benchmarks/speed.py --reference PATH --out benchmarks/results/speed.md
+    python -m benchmarks.core.speed --reference PATH --out benchmarks/results/speed.md
+
+The reference checkout is loaded file by file (``benchmarks/_lib/reference.py``), never put on
+``sys.path``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -35,13 +37,13 @@ import pandas as pd
 import torch
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header, machine, run_parts
 
 import interactkit
+from benchmarks._lib.paths import DATA_ROOT
+from benchmarks._lib.reference import load_reference_madex
+from benchmarks._lib.report import header, machine, run_parts
+from benchmarks._lib.suites import RealLongText
 from interactkit.adapters.ctr import load_dataset, train_source_model
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class Timing(NamedTuple):
@@ -97,7 +99,7 @@ def glider_part(
     ]
     rows, tops, per = [], [], {}
     for label, method, params, subset in runs:
-        g = interactkit.glider(subset, k=40, method=method, seed=0, progress=False, **params)
+        g = interactkit.glider(subset, k=40, detector=method, seed=0, progress=False, **params)
         per[label] = g.wall_time / len(subset)
         scaled = per[label] * len(spaces)
         estimate = "" if len(subset) == len(spaces) else f" (on {len(subset)}, scaled)"
@@ -142,8 +144,6 @@ def glider_part(
 
 
 def text_part(n: int) -> str:
-    from _sq_suites import RealLongText
-
     suite = RealLongText(n)
     suite.build()
     lines = [
@@ -173,14 +173,9 @@ def reference_part(
 ) -> str:
     if reference is None:
         return "_skipped: give --reference PATH to the reference MADEX checkout_"
-    sys.path.insert(0, str(reference))
-    from neural_interaction_detection import detect_interactions
-    from utils.general_utils import proprocess_data
-
-    try:
-        from sampling import generate_binary_perturbations
-    except ImportError:
-        from sampling_and_inference import generate_binary_perturbations
+    detect_interactions, proprocess_data, generate_binary_perturbations = load_reference_madex(
+        reference
+    )
 
     spaces, note = criteo_spaces(root, max(n_ref, n_ours))
 
@@ -272,7 +267,7 @@ def main() -> None:
     parser.add_argument(
         "--parts", nargs="+", default=["glider", "glider_planted", "text", "reference"]
     )
-    parser.add_argument("--data-root", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data-root", type=Path, default=DATA_ROOT)
     parser.add_argument("--instances", type=int, default=1000)
     parser.add_argument("--paper-instances", type=int, default=250)
     parser.add_argument("--sentences", type=int, default=20)

@@ -1,11 +1,10 @@
 """Probes behind decisions of the speed work, each a table.
 
-* ``sample_rule``: the test suite's HistGradientBoosting pipeline on raw rows
-  (``tests/adapters/ctr/explain/test_raw.py``'s ``hgb_pipeline``, planted ad clicks at
-  strength 1.5), GLIDER top 10 with a [64, 32] surrogate, with MADEX's per-pair sample rule
-  (``samples_per_pair=7.7``: 1047 samples for 17 fields) against 2000 samples: the planted
-  sets' ranks. Why
-  ``samples_per_pair`` is not MADEX's default.
+* ``sample_rule``: the HistGradientBoosting pipeline on raw rows of
+  ``benchmarks/_lib/raw_models.py`` (the settings of the test suite's ``hgb_pipeline``, planted
+  ad clicks at strength 1.5), GLIDER top 10 with a [64, 32] surrogate, with MADEX's per-pair
+  sample rule (``samples_per_pair=7.7``: 1047 samples for 17 fields) against 2000 samples: the
+  planted sets' ranks. Why ``samples_per_pair`` is not MADEX's default.
 * ``target_batch``: the five tuned target models on the default synthetic data (seed 0, one
   thread), batch 1024 (the preset) against larger batches with scaled learning rates: seconds,
   epochs and test AUC. Why the tuned preset's batch size stayed.
@@ -14,8 +13,8 @@
   offline MiniLM-SST-2): the model-measured quality of the top pair, queries, and time as a
   ratio to ArchDetect's. Why the text adapter caps MADEX at 1000 perturbations.
 
-    python benchmarks/speed_probes.py --out benchmarks/results/speed_probes.md
-    python benchmarks/speed_probes.py --parts text_samples --threads 2 \
+    python -m benchmarks.core.speed_probes --out benchmarks/results/speed_probes.md
+    python -m benchmarks.core.speed_probes --parts text_samples --threads 2 \
         --out benchmarks/results/text_samples.md
 """
 
@@ -23,17 +22,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import torch
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from _report import header, machine, run_parts
 
 import interactkit
+from benchmarks._lib.raw_models import hgb_pipeline
+from benchmarks._lib.report import header, machine, run_parts
+from benchmarks._lib.suites import RealLongText
 from interactkit.adapters.ctr import ground_truth_report, load_dataset, make_ad_clicks
 from interactkit.adapters.ctr.explain.raw import RawExplainer
 from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
@@ -41,8 +39,6 @@ from interactkit.adapters.ctr.targets.training import train_target
 
 
 def sample_rule() -> str:
-    from test_ctr_raw import hgb_pipeline
-
     data, planted = make_ad_clicks(n_rows=40_000, seed=0, strength=1.5)
     pipe = hgb_pipeline(data.raw_rows("train"), data.train.labels)
     explainer = RawExplainer(pipe, data, n_background=8)
@@ -89,8 +85,6 @@ def target_batch() -> str:
 
 
 def text_samples(n: int) -> str:
-    from _sq_suites import RealLongText
-
     suite = RealLongText(n)
     suite.build()
     runs = [

@@ -3,7 +3,7 @@ when they are reduced?
 
 Every configuration below is MADEX with the paper's settings (6000 samples, surrogate
 [256, 128, 64], batch 100, Adam 0.01, <= 100 epochs, patience 5) except where it says otherwise,
-run on every suite of ``benchmarks/_sq_suites.py`` (ArchDetect beside them for reference). For
+run on every suite of ``benchmarks/_lib/suites.py`` (ArchDetect beside them for reference). For
 each suite the table gives the quality figure (± its standard error), wall seconds, distinct
 model queries and the model's share of the wall time per instance; the summary gives each
 configuration's cost relative to the paper's and whether its quality is within noise of the
@@ -12,14 +12,13 @@ paper's on every suite (no suite more than two standard errors of the difference
 Runs are cached in ``--cache`` (JSON, one entry per suite and configuration), so the study can
 be resumed and extended; ``--fresh`` recomputes.
 
-    python benchmarks/speed_quality.py --out benchmarks/results/speed_quality.md
+    python -m benchmarks.core.speed_quality --out benchmarks/results/speed_quality.md
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -27,11 +26,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header, machine
-from _sq_suites import SUITES, Outcome, Suite
-
 import interactkit
+from benchmarks._lib.report import header, machine
+from benchmarks._lib.suites import SUITES, Outcome, Suite
 from interactkit.detectors.madex import PAPER_SETTINGS
 
 CONFIGS: dict[str, dict] = {

@@ -8,8 +8,8 @@
 
 Usage::
 
-    python benchmarks/synthetic.py                       # everything, writes results/synthetic.md
-    python benchmarks/synthetic.py --parts speed --instances 64 --loop-instances 16
+    python -m benchmarks.core.synthetic --out benchmarks/results/synthetic.md   # everything
+    python -m benchmarks.core.synthetic --parts speed --instances 64 --loop-instances 16
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _report import header, run_parts
 
 import interactkit
+from benchmarks._lib.planted_functions import PlantedSpace
+from benchmarks._lib.report import header, run_parts
 from interactkit.synthetic import (
     NID_FUNCTIONS,
     archipelago_function,
@@ -153,25 +154,6 @@ def archipelago_suite(seeds: list[int], n_samples: int, nid_n: int, nid_epochs: 
 
 
 # --------------------------------------------------------------------------- (c) speed
-class PlantedSpace(interactkit.FeatureSpace):
-    """A p = 40 function with two random pairs and one random triple (plus main effects)."""
-
-    def __init__(self, seed: int, n_features: int = 40) -> None:
-        rng = np.random.default_rng(seed)
-        self.n_features = n_features
-        feats = rng.permutation(n_features)[:7]
-        self.sets = [tuple(sorted(feats[:2])), tuple(sorted(feats[2:4])), tuple(sorted(feats[4:7]))]
-        self.coef = rng.uniform(1.0, 2.0, size=3) * rng.choice([-1, 1], size=3)
-        self.main = torch.tensor(rng.normal(0, 0.5, size=n_features), dtype=torch.float32)
-
-    def value_fn(self, masks: torch.Tensor) -> torch.Tensor:
-        x = masks.float()
-        out = x @ self.main
-        for s, c in zip(self.sets, self.coef):
-            out = out + float(c) * x[:, list(s)].prod(dim=1)
-        return out
-
-
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
     iu = np.triu_indices(a.shape[0], k=1)
     ra = np.argsort(np.argsort(a[iu]))

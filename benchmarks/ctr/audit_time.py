@@ -1,6 +1,6 @@
 """What the default audit costs, step by step, and what each change of its defaults bought.
 
-Every run is ``interactkit.adapters.ctr.audit.run`` with the CLI's defaults (synthetic data of
+Every run is ``interactkit.adapters.ctr.audit`` with the CLI's defaults (synthetic data of
 40,000 rows, MLP source, 300 impressions, K = 20, 2 seeds, tuned targets) in this one process,
 one after the other, so the times compare:
 
@@ -14,37 +14,36 @@ one after the other, so the times compare:
 The planted interactions' ranks come with every run. The CLI's own run (``interactkit audit``,
 which also writes the report and figures) is timed by the shell.
 
-    python benchmarks/audit_time.py --out benchmarks/results/audit_time.md
+    python -m benchmarks.ctr.audit_time --out benchmarks/results/audit_time.md
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header, run_parts
-
 import interactkit
+from benchmarks._lib.report import header, run_parts
 from interactkit._utils.cpus import available_cpus
-from interactkit.adapters.ctr import TARGETS, audit
-from interactkit.adapters.ctr.targets.deepctr import MODEL_NAMES
+from interactkit.adapters.ctr import MODEL_NAMES, TARGETS, AuditConfig, audit
 
 STEPS = ("source_model", "glider", "replication", "pair_effects", "consistency", "targets")
 
 
 def runs(jobs: int) -> str:
-    earlier = {"n_samples": 6000}
+    defaults = AuditConfig().replace(targets={"jobs": jobs})
     settings = [
-        ("defaults", {"jobs": jobs}),
-        ("one job", {"jobs": 1}),
-        ("five targets", {"jobs": jobs, "targets": MODEL_NAMES}),
-        ("earlier detector, no targets", {"targets": (), "detector_params": earlier}),
+        ("defaults", defaults),
+        ("one job", defaults.replace(targets={"jobs": 1})),
+        ("five targets", defaults.replace(targets={"models": MODEL_NAMES})),
+        (
+            "earlier detector, no targets",
+            defaults.replace(detector={"n_samples": 6000}, targets={"models": ()}),
+        ),
     ]
     lines = [
         f"Targets by default: {', '.join(TARGETS)}; jobs = {jobs} (the CPUs). Seconds per step; "
@@ -53,13 +52,14 @@ def runs(jobs: int) -> str:
         "| run | " + " | ".join(STEPS) + " | total | trainings | planted ranks |",
         "|---|" + "---|" * (len(STEPS) + 3),
     ]
-    for label, kwargs in settings:
+    for label, config in settings:
         start = time.perf_counter()
-        result = audit(data="synthetic:40000", **kwargs)
+        result = audit(data="synthetic:40000", config=config)
         wall = time.perf_counter() - start
         t = result.timings
         trained = 0.0 if result.comparison is None else float(result.comparison.table.seconds.sum())
-        ranks = [p["exact_rank"] for p in (result.ground_truth or {}).get("planted", [])]
+        truth = result.ground_truth
+        ranks = [] if truth is None else [p.exact_rank for p in truth.planted]
         cells = " | ".join(f"{t.get(step, 0.0):.1f}" for step in STEPS)
         lines.append(
             f"| {label} | {cells} | {wall:.0f} | {trained:.0f} | "

@@ -13,11 +13,16 @@
 
 Usage::
 
-    python benchmarks/ctr.py --parts planted frappe criteo --out benchmarks/results/ctr.md
-    python benchmarks/ctr.py --parts tuning --out benchmarks/results/ctr_tuning.md
-    python benchmarks/ctr.py --parts targets-speed --out benchmarks/results/ctr_targets_speed.md
-    python benchmarks/ctr.py --parts scale --out benchmarks/results/ctr_scale.md
-    python benchmarks/ctr.py --parts frappe --glider-cache /tmp/frappe-glider.json  # reuse GLIDER
+    python -m benchmarks.ctr.crossing --parts planted frappe criteo --out benchmarks/results/ctr.md
+    python -m benchmarks.ctr.crossing --parts tuning --out benchmarks/results/ctr_tuning.md
+    python -m benchmarks.ctr.crossing --parts targets-speed \
+        --out benchmarks/results/ctr_targets_speed.md
+    python -m benchmarks.ctr.crossing --parts scale --out benchmarks/results/ctr_scale.md
+    python -m benchmarks.ctr.crossing --parts frappe --glider-cache /tmp/frappe-glider.json
+
+The last reads GLIDER's crosses from the cache file when its settings match. The tuning search
+and the crossing table are in ``benchmarks/_lib/ctr_tuning.py`` and
+``benchmarks/_lib/ctr_crossing.py``.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from _report import header, machine, run_parts
-from ctr_targets import crossing_table, targets_speed, tuning
 
 import interactkit
+from benchmarks._lib.ctr_crossing import crossing_table, targets_speed
+from benchmarks._lib.ctr_tuning import tuning
+from benchmarks._lib.paths import DATA_ROOT
+from benchmarks._lib.report import header, machine, run_parts
 from interactkit.adapters.ctr import (
     MODEL_NAMES,
     compare_crosses,
@@ -41,8 +48,6 @@ from interactkit.adapters.ctr import (
     make_ad_clicks,
     train_source_model,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _oracle_auc(data) -> float:
@@ -78,13 +83,12 @@ def planted(instances: int, k: int, samples: int, rows: int) -> str:
                 g = interactkit.glider(exps, k=k, replace_subsets=replace)
                 rep = ground_truth_report([it.names for it in g.interactions], truth)
                 ranks = ", ".join(
-                    str(r["exact_rank"] or f"({r['contained_rank'] or '–'})")
-                    for r in rep["planted"]
+                    str(r.exact_rank or f"({r.contained_rank or '–'})") for r in rep.planted
                 )
                 lines.append(
                     f"| {kind} ({source.metrics['auc']:.4f}) | {method} | {rule} | "
-                    f"{rep['recall_exact']:.0%} | {rep['recall_contained']:.0%} | "
-                    f"{rep['precision_exact']:.0%} | {ranks} | {per:.3f} |"
+                    f"{rep.recall_exact:.0%} | {rep.recall_contained:.0%} | "
+                    f"{rep.precision_exact:.0%} | {ranks} | {per:.3f} |"
                 )
                 if kind == "mlp" and method == "madex" and not replace:
                     notes.append(
@@ -218,7 +222,7 @@ def main() -> None:
         default=["planted", "frappe", "criteo", "scale"],
         help="planted, tuning, frappe, criteo, targets-speed, scale",
     )
-    parser.add_argument("--data-root", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data-root", type=Path, default=DATA_ROOT)
     parser.add_argument("--instances", type=int, default=300)
     parser.add_argument("--samples", type=int, default=6000)
     parser.add_argument("--k", type=int, default=20)

@@ -15,8 +15,8 @@ one torch / OpenMP thread (faster and steadier for these small models on a share
 
 Usage::
 
-    python benchmarks/ctr_raw.py --out benchmarks/results/ctr_raw.md
-    python benchmarks/ctr_raw.py --parts trees --instances 100 --samples 2000   # a quick look
+    python -m benchmarks.ctr.raw --out benchmarks/results/ctr_raw.md
+    python -m benchmarks.ctr.raw --parts trees --instances 100 --samples 2000   # a quick look
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _report import header, run_parts
 from threadpoolctl import threadpool_limits
 
 import interactkit
+from benchmarks._lib.raw_models import hgb_pipeline, text_columns
+from benchmarks._lib.report import header, run_parts
 from interactkit.adapters.ctr import (
     RawExplainer,
     evaluate_logits,
@@ -44,31 +45,6 @@ from interactkit.adapters.ctr import (
 
 
 # ----------------------------------------------------------------------------- the user's models
-def text_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-
-
-def hgb_pipeline(train: pd.DataFrame, labels: np.ndarray, seed: int):
-    """scikit-learn: OrdinalEncoder (ids beyond the 250 most frequent grouped: HGB's limit) +
-    HistGradientBoostingClassifier with native categorical splits, early stopping."""
-    from sklearn.compose import make_column_transformer
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OrdinalEncoder
-
-    text = text_columns(train)
-    encoder = OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=np.nan, max_categories=250
-    )
-    model = make_pipeline(
-        make_column_transformer((encoder, text), remainder="passthrough"),
-        HistGradientBoostingClassifier(
-            categorical_features=list(range(len(text))), max_iter=300, random_state=seed
-        ),
-    )
-    return model.fit(train, labels)
-
-
 class DeepFMOnRawRows:
     """A DeepCTR-Torch DeepFM behind its own label encoders: ``predict(df) -> probabilities``.
 
@@ -219,9 +195,7 @@ def _glider(model, output: str, data, args) -> tuple[dict, float, float]:
 
 
 def _ranks(report: dict) -> str:
-    return ", ".join(
-        str(r["exact_rank"] or f"({r['contained_rank'] or '–'})") for r in report["planted"]
-    )
+    return ", ".join(str(r.exact_rank or f"({r.contained_rank or '–'})") for r in report.planted)
 
 
 def _settings(args) -> str:
@@ -260,8 +234,8 @@ def raw_part(args) -> str:
         for rule, g in runs.items():
             rep = ground_truth_report([it.names for it in g.interactions], planted)
             lines.append(
-                f"| {name} | {auc:.4f} | {rule} | {rep['recall_exact']:.0%} | "
-                f"{rep['recall_contained']:.0%} | {_ranks(rep)} | {seconds:.0f} | "
+                f"| {name} | {auc:.4f} | {rule} | {rep.recall_exact:.0%} | "
+                f"{rep.recall_contained:.0%} | {_ranks(rep)} | {seconds:.0f} | "
                 f"{in_model / seconds:.0%} |"
             )
             top = "; ".join(
@@ -323,18 +297,18 @@ def trees_part(args) -> str:
     for i, (p, s_rank) in enumerate(zip(planted, shap_ranks)):
         cells = []
         for rep in reports.values():
-            row = rep["planted"][i]
+            row = rep.planted[i]
             cells.append(
-                str(row["exact_rank"])
-                if row["exact_rank"]
-                else f"({row['contained_rank']}, contained)"
-                if row["contained_rank"]
+                str(row.exact_rank)
+                if row.exact_rank
+                else f"({row.contained_rank}, contained)"
+                if row.contained_rank
                 else "not selected"
             )
         lines.append(f"| {{{', '.join(p)}}} | {s_rank} | " + " | ".join(cells) + " |")
     verdicts = []
     for rule, rep in reports.items():
-        ranks = [r["exact_rank"] for r in rep["planted"]]
+        ranks = [r.exact_rank for r in rep.planted]
         ok = all(r is not None and r <= 5 for r in ranks)
         verdicts.append(f"{rule} counts: {'yes' if ok else 'no'}")
     lines += [

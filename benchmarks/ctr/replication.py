@@ -8,22 +8,19 @@ interactkit, GLIDER (K = 10, counting each impression's detected sets) over the 
 ArchDetect, which is deterministic, on 6 disjoint sixths. Time: wall seconds of each detector's
 first full pass, and ArchDetect's as a share of MADEX's.
 
-    python benchmarks/ctr_replication.py --out benchmarks/results/ctr_replication.md
+    python -m benchmarks.ctr.replication --out benchmarks/results/ctr_replication.md
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import header, machine, run_parts
-
 import interactkit
+from benchmarks._lib.report import header, machine, run_parts
 from interactkit.adapters.ctr import make_ad_clicks, train_source_model
 
 K = 10
@@ -38,7 +35,7 @@ def study(instances: int) -> str:
     rows, times, tops = [], {}, []
     for method, design in DESIGNS.items():
         start = time.perf_counter()
-        rep = interactkit.replicate(spaces, k=K, method=method, progress=False, **design)
+        rep = interactkit.replicate(spaces, k=K, detector=method, progress=False, **design)
         times[method] = time.perf_counter() - start
         passes = len(rep.params["seeds_run"])
         names = [tuple(sorted(it.names)) for it in rep.full.interactions]

@@ -140,3 +140,21 @@ def project_targets(imp: Import) -> list[str]:
 def where(imp: Import) -> str:
     path = SOURCES.get(imp.module) or SCRIPTS[imp.module]
     return f"{path.relative_to(ROOT)}:{imp.line} ({imp.module} -> {imp.target})"
+
+
+def benchmark_modules(root: Path = ROOT) -> dict[str, Path]:
+    """The modules of ``root/benchmarks`` by the name ``python -m`` runs them as
+    (``benchmarks/ctr/crossing.py`` -> ``benchmarks.ctr.crossing``; a folder's ``__init__.py`` ->
+    the folder's name, so that relative imports resolve). ``root`` is a parameter so that the
+    rules of test_benchmarks.py can be shown failing on a synthetic tree."""
+    out = {}
+    for path in sorted((root / "benchmarks").rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+#: the benchmark modules of this checkout (see :func:`benchmark_modules`)
+BENCHMARKS = benchmark_modules()

@@ -1,0 +1,1 @@
+"""Attribution: captum's methods beside MADEX and ArchAttribute, cost and agreement."""

@@ -1,0 +1,1 @@
+"""Core detectors: ground truth, scale and durability, speed and the speed-quality study."""

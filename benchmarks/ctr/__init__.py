@@ -1,0 +1,1 @@
+"""The ad-click (CTR) adapter: planted audits, crossing gains, raw-row models, audit time."""

@@ -1,0 +1,1 @@
+"""The image adapter: planted superpixel conjunctions and a real CNN on photos."""
