@@ -11,6 +11,7 @@ from interactkit._utils.checks import check_int, check_seed
 
 __all__ = [
     "DEFAULT_SAMPLES",
+    "MIN_SAMPLES",
     "check_sample_settings",
     "instance_seeds",
     "kernel_weights",
@@ -18,6 +19,9 @@ __all__ = [
     "sample_count",
     "sample_masks",
 ]
+
+#: the fewest perturbations MADEX accepts per instance
+MIN_SAMPLES = 20
 
 
 def instance_seeds(seed: int, n: int, start: int = 0) -> list[int]:
@@ -69,7 +73,7 @@ def check_sample_settings(
     """Raise ValueError for settings :func:`sample_count` cannot use (or that leave fewer than
     10 training samples after the validation and test splits)."""
     if n_samples is not None:
-        check_int("n_samples", n_samples, minimum=20)
+        check_int("n_samples", n_samples, minimum=MIN_SAMPLES)
     if samples_per_feature is not None:
         check_int("samples_per_feature", samples_per_feature)
     if samples_per_pair is not None:
@@ -79,7 +83,7 @@ def check_sample_settings(
             raise ValueError(
                 "give samples_per_feature or samples_per_pair, not both (set the other to None)"
             )
-    check_int("min_samples", min_samples, minimum=20)
+    check_int("min_samples", min_samples, minimum=MIN_SAMPLES)
     if val_samples is not None:
         check_int("val_samples", val_samples)
     if test_samples is not None:

@@ -50,7 +50,11 @@ from interactkit.adapters.image.convert import (
     open_image,
     to_rgb_tensor,
 )
-from interactkit.adapters.image.demo import imagenet_class_names, load_efficientnet_lite0
+from interactkit.adapters.image.demo import (
+    OFFLINE_MODEL,
+    imagenet_class_names,
+    load_efficientnet_lite0,
+)
 from interactkit.adapters.image.explainer import ImageExplainer
 from interactkit.adapters.image.fills import OFF_FILLS
 from interactkit.adapters.image.models import load_image_model, load_torchvision_classifier
@@ -62,6 +66,7 @@ __all__ = [
     "DEFAULT_SEGMENTATION_PARAMS",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
+    "OFFLINE_MODEL",
     "OFF_FILLS",
     "SKIMAGE_IMAGES",
     "ImageExplainer",

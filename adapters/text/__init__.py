@@ -49,11 +49,12 @@ from interactkit.adapters.text.demo import (
 from interactkit.adapters.text.explainer import TextExplainer
 from interactkit.adapters.text.features import FEATURE_MODES
 from interactkit.adapters.text.loading import OFF_STRATEGIES
-from interactkit.adapters.text.models import load_text_model
+from interactkit.adapters.text.models import OFFLINE_MODEL, load_text_model
 from interactkit.adapters.text.space import TextSpace
 
 __all__ = [
     "FEATURE_MODES",
+    "OFFLINE_MODEL",
     "OFF_STRATEGIES",
     "SST2_LABELS",
     "MiniLMSentimentClassifier",

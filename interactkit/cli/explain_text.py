@@ -32,16 +32,9 @@ from interactkit.cli.options import (
     prepare_output_dir,
     seed,
 )
+from interactkit.sampling import MIN_SAMPLES  # MADEX's fewest perturbations
 
-__all__ = ["FEATURE_CHOICES", "OFFLINE_MODEL", "OFF_CHOICES", "register", "run"]
-
-# The adapter's OFFLINE_MODEL, OFF_STRATEGIES and FEATURE_MODES, spelled out so that building the
-# parser does not import torch (tests/adapters/text/test_text.py checks that they agree).
-OFFLINE_MODEL = "minilm-sst2"
-OFF_CHOICES = ("mask", "pad", "neutral", "remove")
-FEATURE_CHOICES = ("words", "whitespace", "tokens")
-#: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
-MIN_SAMPLES = 20
+__all__ = ["register", "run"]
 
 #: the checks of the options, also run on a Namespace given to :func:`run` directly
 CHECKS = {
@@ -58,6 +51,9 @@ CHECKS = {
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``explain-text`` subcommand to an ``argparse`` subparsers object."""
+    # the choices are the adapter's own lists (importing it costs no heavy library)
+    from interactkit.adapters.text import FEATURE_MODES, OFF_STRATEGIES, OFFLINE_MODEL
+
     parser = subparsers.add_parser(
         "explain-text",
         help="explain a text classifier's prediction through word interactions",
@@ -84,11 +80,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=seed, default=0)
     parser.add_argument(
         "--features",
-        choices=FEATURE_CHOICES,
+        choices=FEATURE_MODES,
         default="words",
         help="what a feature is: tokenizer words (default), whitespace chunks, or tokens",
     )
-    parser.add_argument("--off", choices=OFF_CHOICES, default="mask", help="how a word is 'off'")
+    parser.add_argument("--off", choices=OFF_STRATEGIES, default="mask", help="how a word is 'off'")
     parser.add_argument(
         "--target", default=None, help="class index or label name (default: the predicted class)"
     )
@@ -120,7 +116,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _load_model(args: argparse.Namespace) -> tuple[Any, Any, str]:
     """``(model, tokenizer, name)`` of ``--model`` / ``--train-file`` (the adapter loads them)."""
-    from interactkit.adapters.text import load_text_model
+    from interactkit.adapters.text import OFFLINE_MODEL, load_text_model
 
     model_name = getattr(args, "model", None)
     train_file = getattr(args, "train_file", None)

@@ -19,9 +19,7 @@ from interactkit.cli.options import (
     prepare_output_dir,
     seed,
 )
-
-#: MADEX's fewest perturbations (``interactkit.MADEX(n_samples=...)`` refuses fewer)
-MIN_SAMPLES = 20
+from interactkit.sampling import MIN_SAMPLES  # MADEX's fewest perturbations
 
 PLANTED = ((0, 1), (2, 3, 4), (7, 8))
 

@@ -26,6 +26,7 @@ from interactkit.detectors.surrogate_fit import fit_surrogates
 from interactkit.query import Querier
 from interactkit.results import LocalExplanation
 from interactkit.sampling import (
+    MIN_SAMPLES,
     check_sample_settings,
     instance_seeds,
     kernel_weights,
@@ -128,6 +129,8 @@ class MADEX(Detector):
 
     name = "madex"
     glider_defaults: ClassVar[dict[str, Any]] = {"n_samples": GLIDER_SAMPLES}
+    #: the fewest perturbations per instance it accepts
+    MIN_SAMPLES: ClassVar[int] = MIN_SAMPLES
 
     def __init__(
         self,

@@ -18,11 +18,12 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
-from interactkit import DETECTORS, Detector, glider_detector
+from interactkit import DETECTORS, MADEX, Detector, glider_detector
 from interactkit.adapters.ctr.explain.baselines import BASELINES, DEFAULT_N_BACKGROUND
 from interactkit.adapters.ctr.explain.outputs import OUTPUTS
 from interactkit.adapters.ctr.targets.configs import CONFIG_NAMES, MODEL_NAMES
@@ -46,7 +47,6 @@ TARGETS = ("wdl", "deepfm", "dcn")
 xDeepFM and AutoInt (``MODEL_NAMES`` has all five) each train two to three times longer on a
 CPU."""
 
-MIN_SAMPLES = 20  # MADEX refuses fewer perturbations
 
 StepT = TypeVar("StepT", bound="_Step")
 
@@ -124,6 +124,11 @@ def _check(path: str, value: Any, meta: Mapping[str, Any]) -> None:
             raise ConfigError(path, f"must be one of {list(choices)}, got {item!r}")
 
 
+def _takes_samples(method: str) -> bool:
+    """Whether the detector draws a number of perturbations (has ``n_samples``)."""
+    return "n_samples" in inspect.signature(DETECTORS[method].__init__).parameters
+
+
 def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"glider": {"k": 20}}`` -> ``{"glider.k": 20}`` (step settings only, not their dicts)."""
     out: dict[str, Any] = {}
@@ -170,7 +175,7 @@ class DetectorConfig(_Step):
     method: str = setting("madex", "local detector", choices=tuple(DETECTORS))
     n_samples: int | None = setting(None, "most MADEX perturbations per impression (default: "
                                     "GLIDER's 2000; MADEX takes 150 per field up to this)",
-                                    low=MIN_SAMPLES, optional=True)  # fmt: skip
+                                    low=MADEX.MIN_SAMPLES, optional=True)  # fmt: skip
     # setting() gives a dict default its own factory: no mutable default is shared
     params: dict[str, Any] = setting(  # noqa: RUF009
         {}, "further detector parameters, e.g. {'hidden': [64, 32]}"
@@ -179,8 +184,8 @@ class DetectorConfig(_Step):
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "params", dict(self.params))
-        if self.n_samples is not None and self.method != "madex":
-            raise ConfigError("detector.n_samples", f"applies to madex only, not {self.method}")
+        if self.n_samples is not None and not _takes_samples(self.method):
+            raise ConfigError("detector.n_samples", f"does not apply to {self.method}")
         try:
             self.build()
         except (TypeError, ValueError) as err:
@@ -322,7 +327,7 @@ class AuditConfig:
         return self.replace(
             model={"n_background": min(self.model.n_background, 8)},
             detector={"n_samples": min(self.detector.n_samples or 1000, 1000)}
-            if self.detector.method == "madex"
+            if _takes_samples(self.detector.method)
             else {},
             glider={"instances": min(self.glider.instances, 24)},
             targets={
@@ -340,10 +345,8 @@ class AuditConfig:
         """The settings (``"glider.instances"``, ``"seed"``) whose values differ from ``other``'s
         (``targets.jobs`` aside: it does not change a result)."""
         mine, theirs = _flat(self.to_dict()), _flat(other.to_dict())
-        keys = sorted(set(mine) | set(theirs) - {"version", "targets.jobs"})
-        return [
-            k for k in keys if k not in ("version", "targets.jobs") and mine.get(k) != theirs.get(k)
-        ]
+        keys = sorted((set(mine) | set(theirs)) - {"version", "targets.jobs"})
+        return [k for k in keys if mine.get(k) != theirs.get(k)]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able settings (what ``audit.json`` stores)."""
