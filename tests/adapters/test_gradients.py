@@ -18,34 +18,21 @@ pytest.importorskip("captum")
 
 import interactkit
 from interactkit.attribution import compare_attributions
+from tests.fixtures.ctr import ABCD_ROW, abcd_schema
+from tests.fixtures.image import grid_segments
+from tests.fixtures.text import SUBWORDS, subword_bert, subword_tok
 
-WORDS = "[PAD] [UNK] [CLS] [SEP] [MASK] _ not bad good the movie is un ##believ ##able .".split()
 TEXT = "the movie is unbelievable not bad ."
 
 
 @pytest.fixture(scope="module")
-def text_explainer_of(tmp_path_factory):
-    transformers = pytest.importorskip("transformers")
+def text_explainer_of():
+    pytest.importorskip("transformers")
     from interactkit.adapters.text import TextExplainer
 
-    folder = tmp_path_factory.mktemp("vocab")
-    (folder / "vocab.txt").write_text("\n".join(WORDS) + "\n", encoding="utf-8")
-    tokenizer = transformers.BertTokenizerFast.from_pretrained(str(folder))
-    torch.manual_seed(0)
-    config = transformers.BertConfig(
-        vocab_size=len(WORDS),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=32,
-        num_labels=2,
-        initializer_range=0.3,  # logits of order 1, so completeness is checked at a real scale
-        hidden_dropout_prob=0.0,
-        attention_probs_dropout_prob=0.0,
-    )
-    bert = transformers.BertForSequenceClassification(config).eval()
-    return lambda off, model=bert: TextExplainer(model, tokenizer, off=off, target=1)
+    # logits of order 1 (initializer_range 0.3), so completeness is checked at a real scale
+    bert = subword_bert(initializer_range=0.3)
+    return lambda off, model=bert: TextExplainer(model, subword_tok(), off=off, target=1)
 
 
 @pytest.mark.parametrize("off", ["mask", "neutral", "pad", "remove"])
@@ -80,7 +67,7 @@ def test_text_gradients_find_the_embedding_layer_of_a_wrapped_encoder(text_expla
             return self.inner(**inputs).logits * 2.0
 
     words = bert.bert.embeddings.word_embeddings
-    assert find_embedding_layer(Wrapped(), len(WORDS)) is words
+    assert find_embedding_layer(Wrapped(), len(SUBWORDS)) is words
     assert find_embedding_layer(bert, 0, "bert.embeddings.word_embeddings") is words
     with pytest.raises(ValueError, match="not a module"):
         find_embedding_layer(bert, 0, "bert.nope")
@@ -111,7 +98,7 @@ def _cnn_explainer(model=None, preprocess=None):
 
 
 IMAGE = np.random.default_rng(0).random((32, 32, 3)).astype(np.float32)
-SEGMENTS = np.repeat(np.repeat(np.arange(16).reshape(4, 4), 8, 0), 8, 1)
+SEGMENTS = grid_segments(32, 4)  # 16 blocks of 8 x 8
 
 
 def test_image_integrated_gradients_and_gradient_shap_per_superpixel():
@@ -154,22 +141,12 @@ def test_text_and_image_spaces_are_gradient_spaces(text_explainer_of):
     assert not isinstance(function_space, interactkit.GradientSpace)
 
 
-def _ctr_schema():
-    from interactkit.adapters.ctr import Field, Schema
-
-    fields = [Field("a", vocab_size=4), Field("b", vocab_size=3), Field("c", vocab_size=5)]
-    return Schema([*fields, Field("d", "dense", mean=2.0)], label="click")
-
-
-ROW = {"a": 2, "b": 2, "c": 4, "d": 3.5}
-
-
 @pytest.mark.parametrize("kind", ["deepfm", "mlp"])
 def test_ctr_integrated_gradients_on_embedding_outputs(kind):
     from interactkit.adapters.ctr import CTRExplainer, TabularMLP, build_target
     from interactkit.adapters.ctr.explain.gradients import has_gradient_path, integrated_gradients
 
-    schema = _ctr_schema()
+    schema = abcd_schema()
     if kind == "deepfm":
         if importlib.util.find_spec("deepctr_torch") is None:
             pytest.skip("deepctr-torch is not installed")
@@ -182,7 +159,7 @@ def test_ctr_integrated_gradients_on_embedding_outputs(kind):
         model = TabularMLP(schema, embedding_dim=3, hidden=(8,))
     explainer = CTRExplainer(model, schema)
     assert has_gradient_path(explainer)
-    space = explainer.space(ROW)
+    space = explainer.space(ABCD_ROW)
     attr = integrated_gradients(space, n_steps=64)
     assert attr.values.shape == (4,) and np.isfinite(attr.values).all()
     assert attr.feature_names == ["a", "b", "c", "d"] and attr.params["embedding_lookups"] >= 3
@@ -203,14 +180,14 @@ def test_ctr_models_without_an_embedding_path_are_refused():
     from interactkit.adapters.ctr import CTRExplainer
     from interactkit.adapters.ctr.explain.gradients import has_gradient_path, integrated_gradients
 
-    schema = _ctr_schema()
+    schema = abcd_schema()
     plain = CTRExplainer(lambda frame: np.zeros(len(frame)), schema, output="logit")
     assert not has_gradient_path(plain)
     with pytest.raises(TypeError, match=r"no gradient path.*perturbation method"):
-        integrated_gradients(plain.space(ROW))
-    assert plain.space(ROW).gradient_methods == ()
+        integrated_gradients(plain.space(ABCD_ROW))
+    assert plain.space(ABCD_ROW).gradient_methods == ()
     with pytest.raises(TypeError, match=r"no differentiable path.*perturbation method"):
-        interactkit.attribute(plain.space(ROW), method="integrated_gradients")
+        interactkit.attribute(plain.space(ABCD_ROW), method="integrated_gradients")
 
     class IdsAsNumbers(torch.nn.Module):  # reads ids as numbers: no embedding to integrate
         output, input_fields = "logit", ["a", "b", "c", "d"]
@@ -219,7 +196,7 @@ def test_ctr_models_without_an_embedding_path_are_refused():
             return x @ torch.tensor([0.5, -1.0, 0.5, 1.0])
 
     with pytest.raises(ValueError, match="other than through embedding lookups"):
-        integrated_gradients(CTRExplainer(IdsAsNumbers(), schema).space(ROW))
+        integrated_gradients(CTRExplainer(IdsAsNumbers(), schema).space(ABCD_ROW))
 
     class Crossed(torch.nn.Module):  # one lookup of a crossed id (a x b)
         output, input_fields = "logit", ["a", "b", "c", "d"]
@@ -232,6 +209,6 @@ def test_ctr_models_without_an_embedding_path_are_refused():
             return self.cross((x[:, 0] * 3 + x[:, 1]).long()).sum(1) + x[:, 3]
 
     with pytest.raises(ValueError, match=r"reads fields \['a', 'b'\]"):
-        integrated_gradients(CTRExplainer(Crossed(), schema).space(ROW))
+        integrated_gradients(CTRExplainer(Crossed(), schema).space(ABCD_ROW))
     with pytest.raises(ValueError, match="n_steps"):
-        integrated_gradients(CTRExplainer(Crossed(), schema).space(ROW), n_steps=1)
+        integrated_gradients(CTRExplainer(Crossed(), schema).space(ABCD_ROW), n_steps=1)

@@ -17,8 +17,8 @@ import pytest
 import torch
 
 from interactkit.cli import main
-
-NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+from tests.fixtures.bad_inputs import NO_CUDA
+from tests.fixtures.image import exported, tiny_classifier
 
 
 def one_error_line(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
@@ -204,24 +204,6 @@ def test_unreadable_image(which, fragment, capsys, tmp_path) -> None:
     assert f"{path} {fragment}" in line
 
 
-def _tiny_classifier() -> torch.nn.Module:
-    torch.manual_seed(0)
-    return torch.nn.Sequential(
-        torch.nn.Conv2d(3, 2, 8, stride=8),
-        torch.nn.AdaptiveAvgPool2d(1),
-        torch.nn.Flatten(),
-        torch.nn.Linear(2, 3),
-    ).eval()
-
-
-def _export(path: Path, dynamic: bool) -> Path:
-    net = _tiny_classifier()
-    shapes = ({0: torch.export.Dim("batch", max=4096)},) if dynamic else None
-    example = torch.randn(2 if dynamic else 1, 3, 224, 224)
-    torch.export.save(torch.export.export(net, (example,), dynamic_shapes=shapes), str(path))
-    return path
-
-
 @pytest.mark.parametrize(
     ("name", "make", "fragment"),
     [
@@ -229,9 +211,10 @@ def _export(path: Path, dynamic: bool) -> Path:
          "cannot load it as a torch.export"),
         ("damaged.pt", lambda p: p.write_bytes(os.urandom(500)),
          "cannot load it as a TorchScript"),
-        ("weights.pt", lambda p: torch.save(_tiny_classifier().state_dict(), p),
+        ("weights.pt", lambda p: torch.save(tiny_classifier().state_dict(), p),
          "a state_dict or a pickled model cannot be loaded without its code"),
-        ("fixed.pt2", lambda p: _export(p, dynamic=False), "export with a dynamic batch dimension"),
+        ("fixed.pt2", lambda p: exported(p.parent, False, p.name),
+         "export with a dynamic batch dimension"),
     ],
     ids=["damaged-pt2", "damaged-pt", "state-dict", "fixed-batch"],
 )  # fmt: skip
@@ -354,7 +337,7 @@ def test_a_failing_figure_keeps_the_explanation(monkeypatch, capsys, tmp_path) -
         raise RuntimeError("no display")
 
     monkeypatch.setattr(viz, "plot_image_explanation", broken)
-    model = _export(tmp_path / "tiny.pt2", dynamic=True)
+    model = exported(tmp_path, dynamic=True, name="tiny.pt2")
     out = tmp_path / "out"
     argv = ["explain-image", "skimage:coffee", "--model", str(model), "--segmentation", "slic"]
     argv += ["--n-samples", "20", "--out", str(out)]

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 import interactkit
 from interactkit import Attribution
+from tests.fixtures.image import grid_segments
 
 WORDS = ["the", "film", "is", "not", "bad"]
 
@@ -121,7 +122,7 @@ def _image_space(model=None):
         torch.nn.Flatten(), torch.nn.Linear(16, 2),
     ).eval()  # fmt: skip
     image = np.random.default_rng(0).random((16, 16, 3)).astype(np.float32)
-    segments = np.repeat(np.repeat(np.arange(4).reshape(2, 2), 8, 0), 8, 1)
+    segments = grid_segments(16)  # 4 quadrants
     explainer = ImageExplainer(model or cnn, Normalize(), image_size=None, max_batch_size=8)
     return explainer.space(image, segments=segments)
 

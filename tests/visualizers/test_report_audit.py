@@ -19,7 +19,7 @@ from interactkit.visualizers.report import (
     write_audit_report,
     write_figures,
 )
-from tests.visualizers.test_report_browser import IMG, SCRIPT, _glider, hostile_audit
+from tests.fixtures.audit import IMG, SCRIPT, glider_of, hostile_audit
 
 BASE_FIGURES = {"global_interactions.png", "interaction_graph.png", "local_explanation.png"}
 
@@ -36,8 +36,8 @@ def test_segment_file_names_are_unique() -> None:
 def test_segments_that_sanitise_alike_get_their_own_figures(tmp_path: Path) -> None:
     result = hostile_audit(full=False)
     result.glider.segments = {
-        "x/y": _glider([((SCRIPT, IMG), 15)], 20),
-        "x?y": _glider([((SCRIPT, IMG), 5)], 20),
+        "x/y": glider_of([((SCRIPT, IMG), 15)], 20),
+        "x?y": glider_of([((SCRIPT, IMG), 5)], 20),
     }
     written = write_audit_report(result, tmp_path)
     segments = sorted(n for n in written if n.startswith("segment_"))

@@ -1,9 +1,9 @@
 """The audit's ``report.html`` in a real headless browser: escaping, sorting, filters, segments.
 
 The audit is built by hand from its typed records (no model is trained) with hostile field
-names, values, segment names, method names and data specs, written with
-:func:`~interactkit.visualizers.report.write_audit_report`, then opened in Debian's chromium via
-playwright. The browser tests skip when playwright or ``/usr/bin/chromium`` is missing (CI
+names, values, segment names, method names and data specs (:mod:`tests.fixtures.audit`), written
+with :func:`~interactkit.visualizers.report.write_audit_report`, then opened in Debian's chromium
+via playwright. The browser tests skip when playwright or ``/usr/bin/chromium`` is missing (CI
 installs both: ``.ci/run`` and the ``test`` extra).
 """
 
@@ -15,164 +15,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-
-from interactkit import (
-    Consistency,
-    FeatureConsistency,
-    GlobalChange,
-    GlobalExplanation,
-    GlobalInteraction,
-    Interaction,
-    LocalExplanation,
-    Replication,
-    SegmentDifference,
-)
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
 
-from interactkit.adapters.ctr import AuditConfig, AuditResult
-from interactkit.adapters.ctr.audit import (
-    Crossing,
-    CrossingSummary,
-    DataInfo,
-    ModelInfo,
-    PairEffect,
-)
-from interactkit.adapters.ctr.data.planted import PlantedRank, PlantedRecall
 from interactkit.visualizers.report import write_audit_report
+from tests.fixtures.audit import BREAKOUT, DOLLARS, FIELDS, IMG, MATH, SCRIPT, hostile_audit
 
-SCRIPT = "<script>window.__pwned=1</script>"
-IMG = '<img src=x onerror="window.__pwned=1">'
-MATH = "$x$"
-DOLLARS = "spend_$_usd_$"
-BREAKOUT = "</script><script>window.__pwned=1</script>"
-FIELDS = [SCRIPT, IMG, MATH, DOLLARS, "plain"]
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _glider(items: list[tuple[tuple[str, ...], int]], n: int) -> GlobalExplanation:
-    inters = [GlobalInteraction(names, c, c / n, max(0.0, c / n - 0.1), min(1.0, c / n + 0.1))
-              for names, c in items]  # fmt: skip
-    return GlobalExplanation(inters, n)
-
-
-def _crossing() -> Crossing:
-    table = [{"model": "wdl", "variant": v, "seed": s, "auc": 0.7 + 0.01 * (v == "glider") + s,
-              "logloss": 0.4} for v in ("base", "glider", "random") for s in (0, 1)]  # fmt: skip
-    summary = [
-        CrossingSummary("wdl", v, 2, a, 0.001, 0.4, 0.002, a - 0.7, 0.001, 0.0, None)
-        for v, a in (("base", 0.7), ("glider", 0.71), ("random", 0.699))
-    ]
-    return Crossing(
-        crossed=[(SCRIPT, IMG)],
-        skipped=[(MATH,)],
-        random_control={"0": [(DOLLARS, "plain")]},
-        summary=summary,
-        table=table,
-    )
-
-
-def hostile_audit(full: bool = True) -> AuditResult:
-    """An audit with every section filled (``full``) or with only the required parts."""
-    glider = _glider(
-        [((SCRIPT, IMG), 30), (("plain", DOLLARS), 12), ((MATH, "plain"), 21), ((IMG, MATH), 5)],
-        40,
-    )
-    glider.feature_names = list(FIELDS)
-    glider.pair_strength = np.eye(5)[::-1] * 0.5
-    example = LocalExplanation(
-        "madex",
-        list(FIELDS),
-        [Interaction((0, 1), (SCRIPT, IMG), 0.8, 0.2)],
-        [],
-        np.array([0.3, -0.2, 0.1, 0.0, 0.05]),
-        detected=[Interaction((0, 1), (SCRIPT, IMG), 0.8, 0.2)],
-    )
-    config = AuditConfig().replace(glider={"instances": 40, "k": 4}, targets={"models": ()})
-    result = AuditResult(
-        config=config,
-        data=DataInfo(
-            spec=f'csv:"><{IMG}',
-            name=f"hostile {SCRIPT}",
-            fields=tuple(FIELDS),
-            rows={"train": 100, "val": 40, "test": 40},
-            ctr={"train": 0.1, "test": 0.12},
-        ),
-        model=ModelInfo(inputs="source", note=f"mlp {SCRIPT}", output="logit"),
-        glider=glider,
-        example_row={f: f"value {SCRIPT}" for f in FIELDS},
-        example=example,
-        timings={"glider": 1.5, "total": 3.25},
-        version="0.1.0",
-    )
-    if not full:
-        return result
-    result.config = config.replace(
-        glider={"segment_by": f"seg {SCRIPT}"},
-        targets={"models": ("wdl",)},
-        findings={"compare_to": f"old-{SCRIPT}"},
-    )
-    result.model = ModelInfo(
-        inputs="raw", note=f"mlp {SCRIPT}", output="logit", off=f"background {IMG}"
-    )
-    glider.segments = {
-        f"seg {IMG}": _glider([((SCRIPT, IMG), 15), (("plain", DOLLARS), 2)], 20),
-        BREAKOUT: _glider([((MATH, "plain"), 18)], 20),
-    }
-    glider.segment_differences = [
-        SegmentDifference((SCRIPT, IMG), f"seg {IMG}", 0.75, 0.6, 0.15, -0.05, 0.35, False),
-        SegmentDifference((MATH, "plain"), BREAKOUT, 0.9, 0.15, 0.75, 0.5, 0.95, True),
-    ]
-    selected = [((SCRIPT, IMG), 4), ((MATH, "plain"), 3), (("plain", DOLLARS), 1)]
-    result.replication = Replication(
-        full=glider,
-        replicates=[{"seed": s, "half": h, "n_instances": 20} for s in (0, 1) for h in (0, 1)],
-        selected=selected,
-        agreement=0.7,
-        k=4,
-    )
-    result.changes = [
-        GlobalChange((SCRIPT, IMG), "appeared", None, 0.75, None, True),
-        GlobalChange((MATH, "plain"), "stable", 0.5, 0.52, 0.02, False),
-        GlobalChange(("gone", IMG), "vanished", 0.4, None, None, True),
-    ]
-    result.pair_effects = [
-        PairEffect(
-            fields=(IMG, DOLLARS),
-            values_a=["<b>bold</b>", "$a$"],
-            values_b=["x", "y_$", DOLLARS],
-            mean=[[0.1, 0.2, 0.3], [0.3, 0.1, 0.05]],
-            effect=[[-0.05, 0.02, 0.03], [0.05, -0.02, -0.03]],
-            support=[[10, 4, 2], [7, 7, 1]],
-            n_rows=64,
-        )
-    ]
-    shap = f"shap {SCRIPT}"
-    result.consistency = Consistency(
-        methods=["madex", shap],
-        instances=8,
-        k=3,
-        top_k_agreement=0.66,
-        top1_all_agree=0.5,
-        rank_correlation=0.4,
-        features=[
-            FeatureConsistency(f, {"madex": 0.1 * i, shap: 0.2}, 1.0 if i % 2 else 0.5, i % 2 == 1)
-            for i, f in enumerate(FIELDS)
-        ],
-        rule=f"sign agreement >= 0.8 {IMG}",
-    )
-    result.ground_truth = PlantedRecall(
-        planted=[PlantedRank((SCRIPT, IMG), 1, 1)],
-        recall_exact=1.0,
-        recall_contained=1.0,
-        precision_exact=0.25,
-        k=4,
-    )
-    result.crossing = _crossing()
-    return result
 
 
 @pytest.fixture(scope="module")

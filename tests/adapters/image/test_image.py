@@ -20,6 +20,7 @@ from interactkit.adapters.image import (
     segment_image,
     to_rgb_tensor,
 )
+from tests.fixtures.image import grid_segments  # grid_segments(n): 4 quadrants of n x n
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
@@ -36,15 +37,6 @@ def quadrant_image(size: int = 32) -> np.ndarray:
     img[h:, h:] = (0.9, 0.9, 0.2)
     img += rng.normal(0, 0.01, img.shape)
     return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
-
-
-def quadrant_segments(size: int = 32) -> np.ndarray:
-    h = size // 2
-    seg = np.zeros((size, size), dtype=np.int64)
-    seg[:h, h:] = 1
-    seg[h:, :h] = 2
-    seg[h:, h:] = 3
-    return seg
 
 
 class MeanModel(torch.nn.Module):
@@ -150,7 +142,7 @@ def test_segmentation_options(method: str, kw: dict) -> None:
     assert sorted(np.unique(space.segments).tolist()) == list(range(n))
     assert len(space.feature_names) == n and all(f.startswith("sp") for f in space.feature_names)
     # every quadrant boundary is a superpixel boundary: no superpixel spans two quadrants
-    quadrant = quadrant_segments(32)
+    quadrant = grid_segments(32)
     for k in range(n):
         assert len(np.unique(quadrant[space.segments == k])) == 1
 
@@ -171,14 +163,14 @@ def test_segmentation_errors() -> None:
 
 
 def test_callable_segmentation() -> None:
-    seg = quadrant_segments(16) * 10 + 3
+    seg = grid_segments(16) * 10 + 3
     explainer = ImageExplainer(MeanModel(), segmentation=lambda im: seg, image_size=None)
     space = explainer.space(quadrant_image(16))
     assert space.feature_names == ["sp3", "sp13", "sp23", "sp33"]
 
 
 def test_user_segments_are_relabelled() -> None:
-    seg = quadrant_segments(16)
+    seg = grid_segments(16)
     labels = np.array([-1, 5, 9, 42])[seg]  # negative and non-contiguous labels
     explainer = ImageExplainer(MeanModel(), image_size=None)
     space = explainer.space(quadrant_image(16), segments=labels)
@@ -197,12 +189,12 @@ def test_user_segments_errors() -> None:
     with pytest.raises(ValueError, match=r"shape \(16, 15\).*displayed image is \(16, 16\)"):
         explainer.space(img, segments=np.zeros((16, 15), dtype=int))
     with pytest.raises(TypeError, match="integer label map"):
-        explainer.space(img, segments=quadrant_segments(16).astype(float))
+        explainer.space(img, segments=grid_segments(16).astype(float))
     with pytest.raises(ValueError, match="single superpixel"):
         explainer.space(img, segments=np.zeros((16, 16), dtype=int))
     # with the default 224 geometry, segments of the input's own size are rejected
     with pytest.raises(ValueError, match="image_size=None"):
-        ImageExplainer(MeanModel()).space(img, segments=quadrant_segments(16))
+        ImageExplainer(MeanModel()).space(img, segments=grid_segments(16))
 
 
 def test_one_superpixel_image_raises() -> None:
@@ -266,7 +258,7 @@ def test_off_blur_and_colour() -> None:
     from skimage.filters import gaussian
 
     img = to_rgb_tensor(quadrant_image(16)).permute(1, 2, 0).numpy()
-    seg = quadrant_segments(16)
+    seg = grid_segments(16)
     space = ImageExplainer(MeanModel(), off="blur", blur_sigma=2.0, image_size=None).space(
         img, segments=seg
     )
@@ -315,7 +307,7 @@ def test_batched_composition_equals_per_image_composition() -> None:
 def test_max_batch_size_is_honoured() -> None:
     model = MeanModel()
     explainer = ImageExplainer(model, image_size=None, max_batch_size=5)
-    space = explainer.space(quadrant_image(16), segments=quadrant_segments(16))
+    space = explainer.space(quadrant_image(16), segments=grid_segments(16))
     assert space.max_batch_size == explainer.max_batch_size == 5
     model.batches.clear()
     result = interactkit.explain(space, method="archdetect")
@@ -339,7 +331,7 @@ def test_predict_logits_are_the_spaces_logits_of_whole_images() -> None:
     assert logits.shape == (5, 2) and logits.dtype == torch.float32
     assert logits.device == torch.device("cpu")
     assert model.batches == [2, 2, 1]  # batched by max_batch_size
-    seg = quadrant_segments(16)
+    seg = grid_segments(16)
     for image, row in zip(images, logits, strict=True):
         space = explainer.space(image, segments=seg)
         full = space.logits(torch.ones(1, 4, dtype=torch.bool))[0]
@@ -386,7 +378,7 @@ def test_public_helpers_check_masks_and_value_fn_matches_the_query_layer() -> No
     explainer = ImageExplainer(MeanModel(), image_size=None)
     assert isinstance(explainer, interactkit.Explainer)
     assert explainer.space_options == ("target", "segments")
-    space = explainer.space(quadrant_image(16), segments=quadrant_segments(16))
+    space = explainer.space(quadrant_image(16), segments=grid_segments(16))
     assert space.compose(torch.ones(4, dtype=torch.bool)).shape == (1, 3, 16, 16)
     assert space.compose([[1, 0, 1, 0]]).shape == (1, 3, 16, 16)  # 0/1 values are accepted
     with pytest.raises(ValueError, match="mask width 3 does not match n_features=4"):
@@ -427,7 +419,7 @@ def test_planted_conjunction_pair_is_recovered() -> None:
 
 def test_model_returning_wrong_shape_raises() -> None:
     img = quadrant_image(16)
-    seg = quadrant_segments(16)
+    seg = grid_segments(16)
     with pytest.raises(ValueError, match=r"shape \(1, 3, 1\).*\(1, n_classes\)"):
         ImageExplainer(lambda x: x.mean(dim=(2, 3))[..., None], image_size=None).space(
             img, segments=seg
@@ -449,7 +441,7 @@ def test_model_returning_wrong_shape_raises() -> None:
 
 def test_model_returning_nan_raises() -> None:
     img = quadrant_image(16)
-    seg = quadrant_segments(16)
+    seg = grid_segments(16)
     with pytest.raises(ValueError, match="non-finite logits"):
         ImageExplainer(lambda x: torch.full((x.shape[0], 3), float("nan")), image_size=None).space(
             img, segments=seg
@@ -468,7 +460,7 @@ def test_model_returning_nan_raises() -> None:
 
 
 def test_target() -> None:
-    img, seg = quadrant_image(16), quadrant_segments(16)
+    img, seg = quadrant_image(16), grid_segments(16)
     explainer = ImageExplainer(MeanModel(), image_size=None, class_names=["bright", "dark"])
     space = explainer.space(img, segments=seg)
     assert space.target == space.predicted == 0 and space.target_name == "bright"
@@ -497,7 +489,7 @@ def _v2_normalize():
 
 
 def test_torchvision_v2_transforms_as_preprocessing() -> None:
-    img, seg = quadrant_image(16), quadrant_segments(16)
+    img, seg = quadrant_image(16), grid_segments(16)
     model = MeanModel()
     space = ImageExplainer(model, _v2_normalize(), image_size=None).space(img, segments=seg)
     masks = torch.tensor([[True, False, True, True], [False, True, False, False]])
@@ -529,7 +521,7 @@ def test_torchvision_preset_geometry_and_normalization() -> None:
 def test_pil_only_preprocessing_gets_a_clear_error() -> None:
     from torchvision import transforms
 
-    img, seg = quadrant_image(16), quadrant_segments(16)
+    img, seg = quadrant_image(16), grid_segments(16)
     with pytest.raises(TypeError, match="applied to whole batches"):
         ImageExplainer(MeanModel(), transforms.ToTensor(), image_size=None).space(img, segments=seg)
 

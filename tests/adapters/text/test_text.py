@@ -1,9 +1,10 @@
-"""Tests of the text adapter, visualizer and CLI app (tiny offline models; never the network)."""
+"""Tests of the text adapter (tiny offline models from :mod:`tests.fixtures.text`; never the
+network). Its visualizer: tests/visualizers/test_text.py; its CLI app:
+tests/cli/test_explain_text.py."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -23,58 +24,29 @@ from interactkit.adapters.text import (  # noqa: E402
     TextExplainer,
     global_word_interactions,
 )
-
-WORDS = [
-    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "_",
-    "not", "bad", "good", "the", "movie", "is", "was", "a", "film", "plot", "it", "very",
-    "un", "##believ", "##able", ".", ",", "'", "t", "don", "<", ">", "/", "script", "alert",
-    "(", ")", "1", "great", "boring", "story", "and", "really", "quite",
-]  # fmt: skip
-VOCAB = {w: i for i, w in enumerate(WORDS)}
-LABELS = {0: "NEGATIVE", 1: "POSITIVE"}
-
-
-def make_tokenizer(directory, **kwargs):
-    """A fast BERT WordPiece tokenizer over :data:`VOCAB`, built offline from a vocab file."""
-    vocab_file = directory / "vocab.txt"
-    if not vocab_file.is_file():
-        vocab_file.write_text("\n".join(WORDS) + "\n", encoding="utf-8")
-    tokenizer = transformers.BertTokenizerFast.from_pretrained(str(directory), **kwargs)
-    assert tokenizer.is_fast and tokenizer.convert_tokens_to_ids("bad") == VOCAB["bad"]
-    return tokenizer
+from tests.fixtures.text import (  # noqa: E402
+    LABELS,
+    SUBWORD_IDS,
+    not_bad_model,
+    shared_subword_bert,
+    subword_bert,
+    subword_tok,
+)
 
 
-def make_bert(max_positions: int = 32, seed: int = 0):
-    torch.manual_seed(seed)
-    config = transformers.BertConfig(
-        vocab_size=len(VOCAB),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=max_positions,
-        num_labels=2,
-        id2label=dict(LABELS),
-        label2id={v: k for k, v in LABELS.items()},
-        hidden_dropout_prob=0.0,
-        attention_probs_dropout_prob=0.0,
-    )
-    return transformers.BertForSequenceClassification(config).eval()
+@pytest.fixture
+def tok():
+    return subword_tok()
 
 
-@pytest.fixture(scope="module")
-def vocab_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("vocab")
-
-
-@pytest.fixture(scope="module")
-def tok(vocab_dir):
-    return make_tokenizer(vocab_dir)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def bert():
-    return make_bert()
+    return shared_subword_bert()
+
+
+@pytest.fixture
+def and_model():
+    return not_bad_model()
 
 
 class Recorder(torch.nn.Module):
@@ -240,7 +212,7 @@ def test_remove_matches_retokenized_text(tok, bert):
 
 def test_predict_logits_are_the_spaces_logits_of_whole_texts(tok):
     """predict_logits(texts) -> [B, C] on the CPU, at most max_batch_size texts per call."""
-    model = Recorder(make_bert())
+    model = Recorder(subword_bert())
     explainer = TextExplainer(model, tok, max_batch_size=2)
     texts = ["the movie is not bad", "a boring plot", "it was very good .", "the film", "quite"]
     model.batches.clear()
@@ -269,7 +241,7 @@ def test_load_text_model_by_name(tmp_path, tok, bert):
 
 @pytest.mark.parametrize("off", ["mask", "pad", "neutral", "remove"])
 def test_batched_equals_one_at_a_time_and_batch_size_is_bounded(tok, off):
-    model = Recorder(make_bert())
+    model = Recorder(subword_bert())
     explainer = TextExplainer(model, tok, off=off, max_batch_size=3)
     space = explainer.space("the movie is not bad , really quite good .")
     assert space.max_batch_size == 3
@@ -358,7 +330,7 @@ def test_empty_and_single_word_texts(tok, bert):
 
 
 def test_long_text_is_truncated_with_a_warning(tok):
-    model = make_bert(max_positions=12)
+    model = subword_bert(max_positions=12)
     explainer = TextExplainer(model, tok)
     assert explainer.max_length == 12
     text = " ".join(["the movie is not bad ."] * 5)
@@ -373,8 +345,8 @@ def test_long_text_is_truncated_with_a_warning(tok):
     assert not short.truncated
 
 
-def test_tokenizer_without_mask_token(bert, vocab_dir):
-    tok = make_tokenizer(vocab_dir, mask_token=None)
+def test_tokenizer_without_mask_token(bert):
+    tok = subword_tok(mask_token=None)
     assert tok.mask_token_id is None
     with pytest.raises(ValueError, match=r"no mask token.*'remove'.*'neutral'"):
         TextExplainer(bert, tok, off="mask")
@@ -398,11 +370,11 @@ class NaNWhenMasked(torch.nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.config = transformers.BertConfig(vocab_size=len(VOCAB), num_labels=2)
+        self.config = transformers.BertConfig(vocab_size=len(SUBWORD_IDS), num_labels=2)
         self.w = torch.nn.Parameter(torch.ones(2))
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None):
-        masked = (input_ids == VOCAB["[MASK]"]).any(dim=1, keepdim=True)
+        masked = (input_ids == SUBWORD_IDS["[MASK]"]).any(dim=1, keepdim=True)
         logits = self.w.expand(input_ids.shape[0], 2)
         return torch.where(masked, torch.full_like(logits, float("nan")), logits)
 
@@ -440,62 +412,6 @@ def test_pipeline_and_saved_path_give_the_same_values(tmp_path, tok, bert):
 # ------------------------------------------------------------------------------------------
 # semantics: a model whose label is a word pair's AND is explained by that pair
 # ------------------------------------------------------------------------------------------
-
-FILLER = ["the", "movie", "is", "was", "a", "film", "plot", "it", "very", "great", "boring",
-          "story", "and", "really", "quite", "good"]  # fmt: skip
-
-
-class BagOfWords(torch.nn.Module):
-    """Sum of (attended) token embeddings -> MLP -> 2 logits; a tiny trainable classifier."""
-
-    def __init__(self, vocab_size: int, dim: int = 16):
-        super().__init__()
-        self.embed = torch.nn.Embedding(vocab_size, dim)
-        self.mlp = torch.nn.Sequential(
-            torch.nn.Linear(dim, 32), torch.nn.ReLU(), torch.nn.Linear(32, 2)
-        )
-        self.config = transformers.PretrainedConfig(id2label=dict(LABELS))
-
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
-        weights = attention_mask.unsqueeze(-1).float()
-        return self.mlp((self.embed(input_ids) * weights).sum(1))
-
-
-def _synthetic_sentences(n: int, generator: torch.Generator) -> tuple[list[str], list[int]]:
-    texts, labels = [], []
-    for _ in range(n):
-        length = int(torch.randint(3, 7, (1,), generator=generator))
-        idx = torch.randint(0, len(FILLER), (length,), generator=generator).tolist()
-        words = [FILLER[i] for i in idx]
-        has_not, has_bad = torch.rand(2, generator=generator).tolist()
-        has_not, has_bad = has_not < 0.5, has_bad < 0.5
-        for word, present in (("not", has_not), ("bad", has_bad)):
-            if present:
-                pos = int(torch.randint(0, len(words) + 1, (1,), generator=generator))
-                words.insert(pos, word)
-        texts.append(" ".join(words))
-        labels.append(int(has_not and has_bad))
-    return texts, labels
-
-
-@pytest.fixture(scope="module")
-def and_model(tok):
-    generator = torch.Generator().manual_seed(0)
-    torch.manual_seed(0)
-    texts, labels = _synthetic_sentences(600, generator)
-    enc = tok(texts, padding=True, return_tensors="pt")
-    y = torch.tensor(labels)
-    model = BagOfWords(len(VOCAB))
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    for _ in range(300):
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(enc["input_ids"], enc["attention_mask"]), y)
-        loss.backward()
-        opt.step()
-    with torch.no_grad():
-        accuracy = (model(enc["input_ids"], enc["attention_mask"]).argmax(1) == y).float().mean()
-    assert accuracy > 0.97, f"the tiny AND model did not train (accuracy {accuracy:.3f})"
-    return model.eval()
 
 
 @pytest.mark.parametrize(
@@ -584,72 +500,3 @@ def test_global_word_pairs_accept_a_custom_counter(tok, and_model):
     )
     assert calls == [2]
     assert local.to_dict() == switched.to_dict()
-
-
-# ------------------------------------------------------------------------------------------
-# visualizer
-# ------------------------------------------------------------------------------------------
-
-
-def test_plot_and_html_escape_markup(tmp_path, tok, and_model):
-    from interactkit.visualizers.text import plot_text, save_html, to_html
-
-    explainer = TextExplainer(and_model, tok, features="whitespace", off="pad")
-    text = "the $plot$ is not <script>alert(1)</script> bad"
-    space = explainer.space(text)
-    assert "<script>alert(1)</script>" in space.words
-    explanation = interactkit.explain(space, method="archdetect")
-    fig = plot_text(space, explanation, k=3)
-    assert fig.__class__.__name__ == "Figure"
-    fig.savefig(tmp_path / "text.png")
-    assert (tmp_path / "text.png").stat().st_size > 1000
-    page = to_html(space, explanation, k=3, full_page=True)
-    assert "<script>" not in page and "alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert page.startswith("<!DOCTYPE html>") and page.count('class="ik-word"') == 6
-    fragment = to_html(space, explanation, k=3)
-    assert fragment.startswith("<div") and "&lt;script&gt;" in fragment
-    path = save_html(space, explanation, tmp_path / "text.html")
-    assert "&lt;script&gt;" in (tmp_path / "text.html").read_text(encoding="utf-8")
-    assert path.endswith("text.html")
-    with pytest.raises(ValueError, match="features"):
-        other = explainer.space("the movie is not bad")
-        to_html(other, explanation)
-
-
-# ------------------------------------------------------------------------------------------
-# CLI app
-# ------------------------------------------------------------------------------------------
-
-
-def test_cli_choices_are_the_adapters():
-    from interactkit.adapters.text import FEATURE_MODES, OFF_STRATEGIES, models
-    from interactkit.cli.explain_text import FEATURE_CHOICES, OFF_CHOICES, OFFLINE_MODEL
-
-    assert OFF_CHOICES == OFF_STRATEGIES and FEATURE_CHOICES == FEATURE_MODES
-    assert OFFLINE_MODEL == models.OFFLINE_MODEL
-
-
-def test_cli_app_registers_and_runs_on_a_saved_model(tmp_path, tok, bert, capsys):
-    from interactkit.cli.explain_text import register, run
-
-    model_dir = tmp_path / "model"
-    bert.save_pretrained(model_dir)
-    tok.save_pretrained(model_dir)
-    parser = argparse.ArgumentParser(prog="interactkit")
-    register(parser.add_subparsers(dest="command"))
-    out = tmp_path / "out"
-    args = parser.parse_args(
-        ["explain-text", "the movie is not bad", "--model", str(model_dir),
-         "--method", "archdetect", "--out", str(out), "--seed", "1", "--target", "POSITIVE"]
-    )  # fmt: skip
-    assert args.func is run
-    assert run(args) == 0
-    printed = capsys.readouterr().out
-    assert "top interactions" in printed and "POSITIVE logit" in printed
-    for name in ("explanation.png", "explanation.html", "explanation.json"):
-        assert (out / name).is_file()
-    record = json.loads((out / "explanation.json").read_text())
-    assert record["target_label"] == "POSITIVE" and record["text"] == "the movie is not bad"
-    with pytest.raises(ValueError, match="--model"):
-        run(argparse.Namespace(sentence="not bad", model=None, train_file=None))

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from interactkit import Consistency, Replication
-from interactkit.adapters.ctr import AuditConfig, AuditResult, RawExplainer, make_ad_clicks
+from interactkit.adapters.ctr import AuditConfig, AuditResult, RawExplainer
 from interactkit.adapters.ctr.audit.pair_effects import PairEffect, pair_effects
 from interactkit.adapters.ctr.audit.run import audit
 from interactkit.cli import main
 from interactkit.runs import RunError
+from tests.fixtures.ctr import clicks_3000
 
 TINY = AuditConfig().replace(
     model={"n_background": 4, "output": "logit"},
@@ -38,10 +39,9 @@ def planted_model(frame: pd.DataFrame) -> np.ndarray:
     return -1.7 + 0.4 * news + 0.3 * young - 0.3 * phone + 2.5 * phone * evening
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data():
-    data, _ = make_ad_clicks(n_rows=3000, seed=0)
-    return data
+    return clicks_3000()[0]
 
 
 def test_replication_pair_effects_consistency_and_json(data, tmp_path: Path) -> None:

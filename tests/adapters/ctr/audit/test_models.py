@@ -21,10 +21,10 @@ from interactkit.adapters.ctr import (
     RawExplainer,
     audit,
     load_model,
-    make_ad_clicks,
 )
 from interactkit.cli import main
 from interactkit.visualizers.report import write_audit_report
+from tests.fixtures.ctr import clicks_3000, clicks_6000
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
@@ -33,26 +33,12 @@ SMALL = ["--quick", "--instances", "6", "--samples", "500", "--k", "6", "--n-bac
 
 FACTORY = """
 import numpy as np
-import pandas as pd
-from sklearn.compose import make_column_transformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OrdinalEncoder
+
+from tests.fixtures.ctr import hgb_pipeline
 
 
 def build(data, max_iter=40):
-    train = data.raw_rows("train")
-    text = [c for c in train.columns if not pd.api.types.is_numeric_dtype(train[c])]
-    encoder = OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=np.nan, max_categories=250
-    )
-    model = make_pipeline(
-        make_column_transformer((encoder, text), remainder="passthrough"),
-        HistGradientBoostingClassifier(
-            categorical_features=list(range(len(text))), max_iter=max_iter, random_state=0
-        ),
-    )
-    return model.fit(train, data.train.labels)
+    return hgb_pipeline(data.raw_rows("train"), data.train.labels, max_iter=max_iter)
 
 
 def other(data):
@@ -156,7 +142,7 @@ class Tiny(torch.nn.Module):
 
 
 def test_torchscript_and_torch_export_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    data, _ = make_ad_clicks(n_rows=6000, seed=0)
+    data, _ = clicks_6000()
     n = len(data.schema)
     example = torch.zeros(4, n)
     script = tmp_path / "tiny.ts"
@@ -194,7 +180,7 @@ def test_python_entry_point_and_a_late_failure(
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    data, _ = make_ad_clicks(n_rows=3000, seed=1)
+    data, _ = clicks_3000()
     train = data.raw_rows("train").drop(columns=["bid_floor", "user_past_ctr"])
     pipe = make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression(max_iter=300))
     pipe.fit(train, data.train.labels)

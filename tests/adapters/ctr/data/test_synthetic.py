@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from interactkit.adapters.ctr import PLANTED, make_ad_clicks
+from tests.fixtures.ctr import clicks_6000
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ads():
-    return make_ad_clicks(n_rows=6000, seed=0)
+    return clicks_6000()
 
 
 def test_shape_schema_and_ctr(ads) -> None:

@@ -18,17 +18,10 @@ from interactkit.adapters.ctr import (
     ModelOutputError,
     Schema,
 )
+from tests.fixtures.ctr import ABCD_ROW, abcd_schema
 
-SCHEMA = Schema(
-    [
-        Field("a", vocab_size=4, vocab=("<missing>", "<rare>", "x", "y")),
-        Field("b", vocab_size=3),
-        Field("c", vocab_size=5),
-        Field("d", "dense", mean=2.0),  # unscaled: the off value is the mean itself
-    ],
-    label="click",
-)
-ROW = {"a": 2, "b": 2, "c": 4, "d": 3.5}
+SCHEMA = abcd_schema()  # a (values x, y), b, c and d (dense, unscaled: its off value is 2.0)
+ROW = ABCD_ROW
 
 
 def true_logit(frame: pd.DataFrame) -> np.ndarray:

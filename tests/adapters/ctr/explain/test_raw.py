@@ -22,6 +22,7 @@ from interactkit.adapters.ctr import (
     ground_truth_report,
     make_ad_clicks,
 )
+from tests.fixtures.ctr import hgb_pipeline
 
 REF = pd.DataFrame(
     {
@@ -192,31 +193,6 @@ def test_raw_rows_of_loaded_data_and_frame_data() -> None:
 def clicks():
     """Synthetic ad clicks with stronger planted interactions (the fast tests' settings)."""
     return make_ad_clicks(n_rows=40_000, seed=0, strength=1.5)
-
-
-def hgb_pipeline(train: pd.DataFrame, labels: np.ndarray, one_hot: bool = False):
-    """The test's own scikit-learn model of raw rows: encoders + HistGradientBoosting."""
-    from sklearn.compose import make_column_transformer
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
-
-    text = [c for c in train.columns if not pd.api.types.is_numeric_dtype(train[c])]
-    if one_hot:
-        encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20)
-        categorical = None
-    else:
-        encoder = OrdinalEncoder(
-            handle_unknown="use_encoded_value", unknown_value=np.nan, max_categories=250
-        )
-        categorical = list(range(len(text)))
-    model = make_pipeline(
-        make_column_transformer((encoder, text), remainder="passthrough"),
-        HistGradientBoostingClassifier(
-            categorical_features=categorical, max_iter=300, random_state=0
-        ),
-    )
-    return model.fit(train, labels)
 
 
 def _recall(g, planted):

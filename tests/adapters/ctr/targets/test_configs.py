@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from interactkit.adapters.ctr import CTRSplit, Field, Schema, make_ad_clicks
 from interactkit.adapters.ctr.targets.configs import (
     BARS_CONFIGS,
     CONFIG_NAMES,
@@ -20,20 +19,15 @@ from interactkit.adapters.ctr.targets.configs import (
     target_config,
 )
 from interactkit.adapters.ctr.targets.fitting import fit_logit_model
+from tests.fixtures.ctr import clicks_800_flipped, four_fields
 
 needs_deepctr = pytest.mark.skipif(
     importlib.util.find_spec("deepctr_torch") is None, reason="deepctr-torch not installed"
 )
-SCHEMA = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
+SCHEMA = four_fields()
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-@pytest.fixture(scope="module")
-def ads():
-    data, _ = make_ad_clicks(n_rows=800, seed=3)
-    return data
 
 
 def test_bars_configs_hold_the_published_frappe_settings() -> None:
@@ -117,13 +111,10 @@ def test_tuned_is_the_default_build() -> None:
 
 
 @needs_deepctr
-def test_tuned_training_stops_on_validation_auc_and_decays_the_lr(ads) -> None:
+def test_tuned_training_stops_on_validation_auc_and_decays_the_lr() -> None:
     from interactkit.adapters.ctr import train_target
 
-    flipped_val = CTRSplit(
-        ads.train.frame.iloc[:200].reset_index(drop=True), 1 - ads.train.labels[:200]
-    )
-    flipped = type(ads)(ads.train, flipped_val, ads.test, ads.schema, ads.label)
+    flipped = clicks_800_flipped()  # validation: training rows, labels flipped
     res = train_target("deepfm", flipped, seed=0, max_epochs=12, batch_size=128, lr=0.01)
     aucs = res["auc_history"]
     assert res["config"].monitor == "auc"

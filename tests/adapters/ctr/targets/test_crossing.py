@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from interactkit.adapters.ctr import DataFormatError, Field, Schema, make_ad_clicks
+from interactkit.adapters.ctr import DataFormatError, Field, Schema
 from interactkit.adapters.ctr.targets.crossing import (
     FeatureCrosser,
     augment_with_crosses,
@@ -15,6 +15,7 @@ from interactkit.adapters.ctr.targets.crossing import (
     default_min_count,
     normalize_interactions,
 )
+from tests.fixtures.ctr import clicks_3000
 
 SCHEMA = Schema(
     [
@@ -92,7 +93,7 @@ def test_dense_fields_are_bucketized_on_train_quantiles() -> None:
 
 
 def test_transform_is_consistent_and_fit_on_train_only() -> None:
-    data, planted = make_ad_clicks(n_rows=3000, seed=2)
+    data, planted = clicks_3000()
     augmented, crosser = augment_with_crosses(data, planted)
     n_base = len(data.schema)
     assert augmented.schema.names[:n_base] == data.schema.names

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from interactkit.adapters.ctr import CTRSplit, make_ad_clicks
+from interactkit.adapters.ctr import make_ad_clicks
+from tests.fixtures.ctr import clicks_800, clicks_800_flipped, four_fields
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,10 +25,9 @@ pytestmark = [
 TINY = {"config": "small", "embedding_dim": 4, "batch_size": 128}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ads():
-    data, planted = make_ad_clicks(n_rows=800, seed=3)
-    return data, planted
+    return clicks_800()
 
 
 def test_every_target_trains_and_is_reproducible(ads) -> None:
@@ -55,9 +55,9 @@ def test_every_target_trains_and_is_reproducible(ads) -> None:
 
 
 def test_paper_configuration() -> None:
-    from interactkit.adapters.ctr import Field, Schema, build_target
+    from interactkit.adapters.ctr import build_target
 
-    schema = Schema([Field(f"f{i}", vocab_size=5) for i in range(4)])
+    schema = four_fields()
     dcn = build_target("dcn", schema, config="paper")
     assert len(dcn.crossnet.kernels) == 6
     assert [m.out_features for m in dcn.dnn.linears] == [1024, 1024]
@@ -83,17 +83,14 @@ def test_train_target_sets_and_restores_threads(ads) -> None:
         train_target("wdl", data, max_epoch=1)
 
 
-def test_early_stopping_restores_the_best_epoch(ads) -> None:
+def test_early_stopping_restores_the_best_epoch() -> None:
     from interactkit.adapters.ctr import evaluate_logits, train_target
     from interactkit.adapters.ctr.targets.training import input_tensor
 
-    data, _ = ads
     # validation labels opposite to what training teaches: validation logloss gets worse
     # while the model learns, so the best epoch is an early one and training stops early
-    flipped_val = CTRSplit(
-        data.train.frame.iloc[:200].reset_index(drop=True), 1 - data.train.labels[:200]
-    )
-    flipped = type(data)(data.train, flipped_val, data.test, data.schema, data.label)
+    flipped = clicks_800_flipped()
+    flipped_val = flipped.val
     res = train_target(
         "wdl", flipped, seed=0, max_epochs=8, patience=2, lr=0.05, optimizer="adam", **TINY
     )
