@@ -19,7 +19,7 @@ from typing import Any
 
 from interactkit._utils import jsonio
 from interactkit._utils.warn import warn
-from interactkit.runs.lock import lock_directory
+from interactkit.runs.lock import lock_directory, make_folder
 from interactkit.runs.shards import FORMAT_VERSION, SHARD_FORMAT, RunError, ShardResult
 
 __all__ = ["MANIFEST_FORMAT", "RunDirectory"]
@@ -101,7 +101,7 @@ class RunDirectory:
                 self._clear()
                 self.fresh = False  # once: a resumed block must not wipe its own shards
             self._check_manifest()
-            _make_dir(self.shard_dir, self.path)
+            make_folder(self.shard_dir, named=self.path)
             if not self.manifest.is_file():
                 manifest_data = {
                     "format": MANIFEST_FORMAT,
@@ -153,14 +153,3 @@ class RunDirectory:
     def write(self, shard: ShardResult) -> None:
         """Save a finished shard (atomically)."""
         jsonio.atomic_write(self.shard_path(shard.index), json.dumps(shard.to_dict()))
-
-
-def _make_dir(path: Path, run: Path) -> None:
-    """``mkdir -p path``; an OS refusal (permissions, read-only disk) as a RunError naming it."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise RunError(
-            f"cannot create the run directory {run} ({err.strerror or err}); give a folder "
-            "you can write to"
-        ) from None

@@ -20,7 +20,7 @@ from typing import Any
 
 from interactkit.runs.shards import RunError
 
-__all__ = ["LOCK_NAME", "lock_directory"]
+__all__ = ["LOCK_NAME", "lock_directory", "make_folder"]
 
 LOCK_NAME = "run.lock"
 
@@ -37,13 +37,7 @@ def lock_directory(path: str | os.PathLike[str], what: str = "run directory") ->
         RunError: another live process holds the lock (the message names it and what to do).
     """
     folder = Path(path)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise RunError(
-            f"cannot create the {what} {folder} ({err.strerror or err}); give a folder you can "
-            "write to"
-        ) from None
+    make_folder(folder, what)
     lock = folder / LOCK_NAME
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
     for _ in range(2):
@@ -70,6 +64,18 @@ def lock_directory(path: str | os.PathLike[str], what: str = "run directory") ->
     finally:
         if _read_lock(lock) == me:
             lock.unlink(missing_ok=True)
+
+
+def make_folder(path: Path, what: str = "run directory", named: Path | None = None) -> None:
+    """``mkdir -p path``; an OS refusal (permissions, read-only disk) as a RunError naming the
+    folder (``named``, default ``path``)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunError(
+            f"cannot create the {what} {named or path} ({err.strerror or err}); give a folder "
+            "you can write to"
+        ) from None
 
 
 def _read_lock(path: Path) -> dict[str, Any] | None:

@@ -44,9 +44,11 @@ __all__ = [
     "LogitModel",
     "ModelOutputError",
     "deepctr_logit_mode",
+    "guess_output",
     "is_deepctr_model",
     "output_dtype",
     "prob_to_logit",
+    "to_logits",
 ]
 
 INPUT_FORMATS = ("auto", "deepctr", "tensor", "frame", "dict")
@@ -310,23 +312,37 @@ class LogitModel:
         return values.to(self.device)
 
     def _to_logit(self, values: torch.Tensor) -> torch.Tensor:
-        output = self.output
-        if output == "auto":
-            in_unit = bool(((values >= 0) & (values <= 1)).all())
-            output = self.output = "probability" if in_unit else "logit"
-            if in_unit:  # a logit model can give such outputs too: say that this is a guess
-                warn(
-                    f"the model's outputs on the first {len(values)} rows all lie in [0, 1], so "
-                    "they are taken as click probabilities; if they are logits, pass "
-                    "output='logit' (pass output='probability' to confirm and silence this "
-                    "warning)",
-                    UserWarning,
-                )
-        if output == "logit":
-            return values
-        if bool(((values < 0) | (values > 1)).any()):
-            raise ModelOutputError(
-                "the model returned values outside [0, 1] but its outputs are treated as "
-                "probabilities; pass output='logit'"
-            )
-        return prob_to_logit(values, self.clip)
+        if self.output == "auto":
+            self.output = guess_output(values, f"the first {len(values)} rows")
+        return to_logits(values, self.output, self.clip)
+
+
+def guess_output(values: torch.Tensor, rows: str) -> str:
+    """``"probability"`` when every value lies in ``[0, 1]`` (with a warning: a logit model can
+    give such outputs too), else ``"logit"``; ``rows`` says which rows, for the warning."""
+    if bool(((values < 0) | (values > 1)).any()):
+        return "logit"
+    warn(
+        f"the model's outputs on {rows} all lie in [0, 1], so they are taken as click "
+        "probabilities; if they are logits, pass output='logit' (pass output='probability' to "
+        "confirm and silence this warning)",
+        UserWarning,
+    )
+    return "probability"
+
+
+def to_logits(values: torch.Tensor, output: str, clip: float) -> torch.Tensor:
+    """Click logits ``float64 Tensor[B]`` of a model's outputs ``values`` of kind ``output``
+    (``"logit"`` or ``"probability"``, clipped to ``[clip, 1 - clip]``).
+
+    Raises:
+        ModelOutputError: probabilities outside ``[0, 1]``.
+    """
+    if output == "logit":
+        return values
+    if bool(((values < 0) | (values > 1)).any()):
+        raise ModelOutputError(
+            "the model returned values outside [0, 1] but its outputs are treated as "
+            "probabilities; pass output='logit'"
+        )
+    return prob_to_logit(values, clip)

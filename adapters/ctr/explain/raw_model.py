@@ -30,10 +30,11 @@ import torch
 from interactkit.adapters.ctr.explain.outputs import (
     OUTPUTS,
     ModelOutputError,
+    guess_output,
     output_dtype,
-    prob_to_logit,
+    to_logits,
 )
-from interactkit.extend import as_batch_vector, warn
+from interactkit.extend import as_batch_vector
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -137,32 +138,14 @@ class RawModel:
         """
         if self.output != "auto":
             return self.output
-        values = self.raw_output(probe)
-        if bool(((values < 0) | (values > 1)).any()):
-            self.output = "logit"
-        else:
-            warn(
-                f"the model's outputs on {len(probe)} reference rows all lie in [0, 1], so they "
-                "are taken as click probabilities; if they are logits, pass output='logit' "
-                "(pass output='probability' to confirm and silence this warning)",
-                UserWarning,
-            )
-            self.output = "probability"
+        self.output = guess_output(self.raw_output(probe), f"{len(probe)} reference rows")
         return self.output
 
     def logits(self, frame: pd.DataFrame) -> torch.Tensor:
         """Click logits ``float64 Tensor[N]`` of raw rows (one model call; caller bounds N)."""
         if self.output == "auto":
             self.resolve_output(frame)
-        values = self.raw_output(frame)
-        if self.output == "logit":
-            return values
-        if bool(((values < 0) | (values > 1)).any()):
-            raise ModelOutputError(
-                "the model returned values outside [0, 1] but its outputs are treated as "
-                "probabilities; pass output='logit'"
-            )
-        return prob_to_logit(values, self.clip)
+        return to_logits(self.raw_output(frame), self.output, self.clip)
 
 
 def _column(proba: Any, column: int) -> Any:
