@@ -97,6 +97,8 @@ _SWITCHES = {
 }
 _METAVARS = {"compare": "OLD_OUT", "segment_by": "FIELD"}
 MIN_SYNTHETIC_ROWS = 100
+DEFAULT_ROWS = 40_000  # rows of the synthetic data
+QUICK_ROWS = 6000  # ... at most, with --quick
 #: checks of the options that are not settings (run again on a Namespace given to :func:`run`
 #: from Python; the settings are checked by the AuditConfig)
 CHECKS = {
@@ -136,7 +138,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--rows",
         type=CHECKS["rows"],
         default=None,
-        help="rows of the synthetic data set (default 40000; --data synthetic:ROWS says the same)",
+        help=f"rows of the synthetic data set (default {DEFAULT_ROWS}; --data synthetic:ROWS "
+        "says the same)",
     )
     p.add_argument(
         "--model",
@@ -257,20 +260,18 @@ def _option_of(path: str) -> str | None:
 
 
 def data_spec(args: argparse.Namespace) -> str:
-    """``--data``, with ``--rows`` (and ``--quick``'s cap) applied to the synthetic data."""
+    """``--data``; for the bare ``synthetic`` data, with ``--rows`` (default 40,000; ``--quick``
+    caps it at 6,000) as its row count. The spec itself is read by ``load_dataset`` only."""
     spec, rows = str(args.data), getattr(args, "rows", None)
-    synthetic = spec == "synthetic" or spec.startswith("synthetic:")
-    if rows is not None and not synthetic:
-        raise ValueError(f"--rows applies to synthetic data, not {spec.partition(':')[0]}:")
-    if synthetic and spec == "synthetic":
-        spec = f"synthetic:{rows or 40_000}"
-    if synthetic and getattr(args, "quick", False):
-        try:
-            n = int(spec.partition(":")[2].replace("_", ""))
-        except ValueError:
-            return spec  # load_dataset names the bad row count
-        spec = f"synthetic:{min(n, 6000)}"
-    return spec
+    if spec != "synthetic":
+        if rows is not None:
+            raise ValueError(
+                f"--rows applies to --data synthetic, not {spec!r} (synthetic:ROWS says it too)"
+            )
+        return spec
+    quick = getattr(args, "quick", False)
+    rows = rows or (QUICK_ROWS if quick else DEFAULT_ROWS)
+    return f"synthetic:{min(rows, QUICK_ROWS) if quick else rows}"
 
 
 def run(args: argparse.Namespace) -> int:
