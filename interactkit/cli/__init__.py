@@ -1,9 +1,12 @@
 """The ``interactkit`` command: the application layer.
 
 Each job is a module of this package with ``register(subparsers)``, which adds its sub-command
-and sets ``func``. This is the only part of ``interactkit`` that reaches into
-:mod:`interactkit.adapters` and :mod:`interactkit.visualizers`, and it does so inside each job's
-``run``, so ``interactkit --help`` stays fast and nothing in the core depends on a domain.
+and sets ``func``. A job parses arguments and wires calls: data, models and reports are the
+adapters' and visualizers' (no HTML and no model loading here; ``tests/architecture`` checks it).
+This is the only part of ``interactkit`` that reaches into :mod:`interactkit.adapters` and
+:mod:`interactkit.visualizers`, and it does so inside its functions (``register`` reads the
+adapters' declared choices and defaults, which costs no heavy library; ``run`` does the work), so
+nothing in the core depends on a domain.
 
 Errors: :func:`main` prints every failure as one line on stderr, ``interactkit <command>: error:
 ...``, and returns 1: a bad option (checked while parsing, before any work, by the checkers of
