@@ -21,7 +21,7 @@ from interactkit._utils.progress import progress as progress_bar
 from interactkit.counting import KeyFn, KeyIndex, KeyTable, key_name, summarize_ids
 from interactkit.detectors import DETECTORS, Detector, get_detector
 from interactkit.detectors.madex import GLIDER_SAMPLES
-from interactkit.results import GlobalExplanation, LocalExplanation
+from interactkit.results import FidelitySummary, GlobalExplanation, LocalExplanation
 from interactkit.runs import Progress, RunDirectory, ShardResult, iter_shards
 from interactkit.segments import segment_differences
 from interactkit.space import FeatureSpace
@@ -163,6 +163,7 @@ def summarize_run(
             table, [it.names for it in result.interactions], bootstrap, level, seed
         )
     result.feature_names, result.pair_strength = _merge_pairs(run.shards)
+    result.fidelity = FidelitySummary.of([f for sh in run.shards for f in sh.fidelity])
     result.model_time = run.model_time
     result.n_queries = run.n_queries
     return result

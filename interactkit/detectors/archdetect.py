@@ -9,6 +9,12 @@ ArchDetect evaluates it in the two contexts ``x' = all off`` and ``x* = all on``
 pair by ``0.5 * delta_ij(x')^2 + 0.5 * delta_ij(x*)^2``. That takes the masks ``{}, {i}, {i, j}``
 and their complements: ``2 * (1 + p + p(p-1)/2)`` queries, fewer once duplicates are removed.
 ArchAttribute of a set ``I`` is ``f(I on, rest off) - f(all off)``.
+
+Which pairs are real is decided by :mod:`.pair_cutoff`; a set of three or more features is
+reported only when its own higher-order effect is measured (:mod:`.set_check`: two more queries
+per candidate set). Each explanation's fidelity (:mod:`.fidelity`) is a ridge on main effects
+and the detected sets fitted on ArchDetect's own queries, scored on ``fidelity_samples`` random
+masks drawn as MADEX draws them (fixed generator: ArchDetect stays deterministic).
 """
 
 from __future__ import annotations
@@ -22,17 +28,29 @@ import torch
 from interactkit._utils.checks import check_float, check_int
 from interactkit._utils.progress import progress as progress_bar
 from interactkit.detectors.base import Detector, check_spaces
+from interactkit.detectors.fidelity import set_model_r2
 from interactkit.detectors.nid import MAX_STORED_PAIRS
-from interactkit.detectors.pair_cutoff import detect_pairs, maximal_cliques
+from interactkit.detectors.pair_cutoff import detect_pairs, maximal_cliques, noise_scale
+from interactkit.detectors.set_check import MAX_SET_TESTS, ContextValues, confirm_sets
 from interactkit.query import Querier, QueryError
-from interactkit.results import Interaction, LocalExplanation, PairList, make_interactions
-from interactkit.sampling import resolve_seeds
+from interactkit.results import (
+    Fidelity,
+    Interaction,
+    LocalExplanation,
+    PairList,
+    make_interactions,
+)
+from interactkit.sampling import make_generator, resolve_seeds, sample_masks
 from interactkit.space import FeatureSpace, ValueFn, as_space
 
 __all__ = ["ArchDetect", "archattribute", "archdetect_queries"]
 
 # masks built at once: blocks of pairs with about this many mask entries
 _MASK_BLOCK_ELEMENTS = 2**24
+#: the most of ArchDetect's own queries its fidelity ridge is fitted on
+MAX_FIT_MASKS = 4096
+#: fewer held-out masks than this measure no R^2 worth reporting
+MIN_FIDELITY_SAMPLES = 16
 
 
 class ArchDetect(Detector):
@@ -54,7 +72,11 @@ class ArchDetect(Detector):
         cutoff: judge which pairs are real and merge them into sets (``detected``; see
             :mod:`~interactkit.detectors.pair_cutoff`), which GLIDER counts.
         threshold, low_threshold: the cut-off's z-scores (a pair stands out; a pair closes a
-            triangle of two detected pairs).
+            triangle of two detected pairs); a set of three or more must stand out by
+            ``threshold`` too (:mod:`~interactkit.detectors.set_check`).
+        fidelity_samples: random masks the explanation's held-out R^2 is measured on (0: none;
+            see :mod:`~interactkit.detectors.fidelity`); with a ``query_budget``, at most what
+            the budget leaves.
     """
 
     name = "archdetect"
@@ -69,6 +91,7 @@ class ArchDetect(Detector):
         cutoff: bool = True,
         threshold: float = 4.0,
         low_threshold: float = 2.0,
+        fidelity_samples: int = 128,
     ) -> None:
         check_int("max_interactions", max_interactions)
         if query_batch_size is not None:
@@ -80,6 +103,7 @@ class ArchDetect(Detector):
             raise TypeError(f"cutoff must be True or False, got {cutoff!r}")
         threshold = check_float("threshold", threshold, 0, low_open=True)
         low_threshold = check_float("low_threshold", low_threshold, 0, threshold, low_open=True)
+        check_int("fidelity_samples", fidelity_samples, minimum=0)
         self._params = {
             "max_interactions": max_interactions,
             "query_batch_size": query_batch_size,
@@ -88,6 +112,7 @@ class ArchDetect(Detector):
             "cutoff": cutoff,
             "threshold": threshold,
             "low_threshold": low_threshold,
+            "fidelity_samples": fidelity_samples,
         }
 
     def explain_many(
@@ -143,6 +168,8 @@ class ArchDetect(Detector):
         singles[1 + torch.arange(p), torch.arange(p)] = True
         base = querier(torch.cat([singles, ~singles])).double().cpu()
         off1, on1 = base[: 1 + p], base[1 + p :]
+        fit = _FitMasks(p)
+        fit.add(torch.cat([singles, ~singles]), base)
         delta_off = torch.empty(n_pairs, dtype=torch.float64)
         delta_on = torch.empty(n_pairs, dtype=torch.float64)
         block = max(1, _MASK_BLOCK_ELEMENTS // max(1, p))
@@ -153,6 +180,7 @@ class ArchDetect(Detector):
             both[rows, pb[:, 0]] = True
             both[rows, pb[:, 1]] = True
             values = querier(torch.cat([both, ~both])).double().cpu()
+            fit.add(torch.cat([both, ~both]), values)
             i, j = pb[:, 0], pb[:, 1]
             # all-off context: {i,j} - {i} - {j} + {}
             delta_off[lo : lo + block] = values[: pb.shape[0]] - off1[1 + i] - off1[1 + j] + off1[0]
@@ -177,8 +205,9 @@ class ArchDetect(Detector):
         detected = None
         if self._params["cutoff"]:
             detected = self._detected(
-                querier, pairs, delta_off, delta_on, strength, off1, names, float(base.abs().max())
+                querier, pairs, delta_off, delta_on, off1, on1, names, float(base.abs().max())
             )
+        fidelity = self._fidelity(querier, fit, detected, p)
         return LocalExplanation(
             method=self.name,
             feature_names=names,
@@ -187,6 +216,7 @@ class ArchDetect(Detector):
             main_effects=main,
             detected=detected,
             cutoff=None if detected is None else len(detected),
+            fidelity=fidelity,
             n_queries=querier.n_queries,
             value=float(on1[0]),
             baseline_value=float(off1[0]),
@@ -202,68 +232,91 @@ class ArchDetect(Detector):
         pairs: torch.Tensor,
         delta_off: torch.Tensor,
         delta_on: torch.Tensor,
-        strength: torch.Tensor,
         off1: torch.Tensor,
+        on1: torch.Tensor,
         names: list[str],
         scale: float,
     ) -> list[Interaction]:
-        """The sets the cut-off judges real (:mod:`.pair_cutoff`), with ArchAttribute effects.
-
-        A pair's effect is its all-off-context mixed difference; a larger set's is
-        ``f(I on, rest off) - f(all off) - sum_i (f({i}) - f(all off))`` (one query each).
-        """
+        """The sets judged real: detected pairs (:mod:`.pair_cutoff`), and sets of three or
+        more whose own effect is measured (:mod:`.set_check`), each with its mixed difference
+        in the all-off context as its effect."""
         params = self._params
+        resolution = 8 * querier.resolution * scale
         found = detect_pairs(
             [delta_off, delta_on],
             pairs,
             threshold=params["threshold"],
             low_threshold=params["low_threshold"],
-            resolution=8 * querier.resolution * scale,
+            resolution=resolution,
         )
         edges = [tuple(pr) for pr in pairs[found].tolist()]
-        sets = maximal_cliques(edges)
-        if not sets:
+        if not edges:
             return []
-        # per set, through its membership row m (0/1 over the features): the sum of its pairs'
-        # strengths is m S m / 2 for the symmetric strength matrix S (zero diagonal), and the
-        # sum of its members' main effects is m . main: two products instead of a loop over
-        # every set's pairs. The rows of the sets of three or more are also their queries.
-        p = off1.shape[0] - 1
-        n_sets = len(sets)
-        rows = [k for k, fs in enumerate(sets) for _ in fs]
-        cols = [i for fs in sets for i in fs]
-        member = np.zeros((n_sets, p))
-        member[rows, cols] = 1.0
-        sizes = member.sum(axis=1)
-        big = [k for k, fs in enumerate(sets) if len(fs) > 2]
-        joint: dict[int, float] = {}
-        if big:
-            masks = torch.from_numpy(member[big] > 0)
-            joint = dict(zip(big, querier(masks).double().cpu().tolist(), strict=True))
-        strength_mat = np.zeros((p, p))
-        pi, pj = pairs[:, 0].numpy(), pairs[:, 1].numpy()
-        strength_mat[pi, pj] = strength_mat[pj, pi] = strength.numpy()
-        mean_strength = ((member @ strength_mat) * member).sum(axis=1) / (sizes * (sizes - 1))
-        off = off1.numpy()
-        singles = member @ (off[1:] - off[0])
-        delta_mat = np.zeros((p, p))
-        delta_mat[pi, pj] = delta_off.numpy()
-        effects = [
-            float(delta_mat[fs[0], fs[1]])
-            if len(fs) == 2
-            else joint[k] - float(off[0]) - float(singles[k])
-            for k, fs in enumerate(sets)
-        ]
-        order = sorted(range(n_sets), key=lambda k: -mean_strength[k])
-        return make_interactions(
-            [(sets[k], float(mean_strength[k])) for k in order],
-            names,
-            [effects[k] for k in order],
+        values = ContextValues(querier, off1, on1, pairs, delta_off, delta_on)
+        sigma = (
+            noise_scale(delta_off, resolution=resolution),
+            noise_scale(delta_on, resolution=resolution),
         )
+        budget = params["query_budget"]
+        tests = MAX_SET_TESTS if budget is None else (budget - querier.n_queries) // 2
+        effects = confirm_sets(
+            values, maximal_cliques(edges), edges, sigma, params["threshold"], max(tests, 0)
+        )
+        return make_interactions(
+            [(e.features, e.strength) for e in effects], names, [e.delta_off for e in effects]
+        )
+
+    def _fidelity(
+        self,
+        querier: Querier,
+        fit: _FitMasks,
+        detected: list[Interaction] | None,
+        p: int,
+    ) -> Fidelity | None:
+        """Held-out R^2 of main effects + the detected sets, fitted on ArchDetect's queries."""
+        n_test = self._params["fidelity_samples"]
+        budget = self._params["query_budget"]
+        if budget is not None:  # what the budget leaves, if it is enough to measure anything
+            n_test = min(n_test, budget - querier.n_queries)
+        if n_test < MIN_FIDELITY_SAMPLES:
+            return None
+        # a fixed generator: the random test masks do not depend on the seed, so ArchDetect
+        # stays deterministic
+        test = sample_masks(p, n_test + 1, make_generator(0))[1:]
+        y_test = querier(test).double().cpu()
+        x_fit, y_fit = fit.masks()
+        sets = [] if detected is None else [it.features for it in detected]
+        r2, r2_main = set_model_r2(
+            x_fit[None].double(), y_fit[None], test[None].double(), y_test[None], [sets]
+        )
+        return Fidelity(r2[0], r2_main[0], None, x_fit.shape[0], n_test)
+
+
+class _FitMasks:
+    """ArchDetect's queried masks and values, kept for the fidelity fit: every one up to
+    :data:`MAX_FIT_MASKS`, beyond that an even thinning (memory and the ridge's cost stay
+    bounded at large ``p``)."""
+
+    def __init__(self, p: int) -> None:
+        self.p = p
+        self.parts: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def add(self, masks: torch.Tensor, values: torch.Tensor) -> None:
+        self.parts.append((masks.cpu(), values))
+
+    def masks(self) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.cat([m for m, _ in self.parts])
+        y = torch.cat([v for _, v in self.parts])
+        if x.shape[0] > MAX_FIT_MASKS:
+            keep = torch.linspace(0, x.shape[0] - 1, MAX_FIT_MASKS).round().long()
+            x, y = x[keep], y[keep]
+        return x, y
 
 
 def archdetect_queries(n_features: int) -> int:
-    """Masks ArchDetect queries for ``n_features`` (before duplicates are removed)."""
+    """Masks ArchDetect's pairs take for ``n_features`` (before duplicates are removed); the
+    set check adds two per candidate set of three or more features, the fidelity
+    ``fidelity_samples``."""
     p = int(n_features)
     return 2 * (1 + p + p * (p - 1) // 2)
 

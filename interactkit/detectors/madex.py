@@ -20,6 +20,7 @@ from interactkit._utils.checks import check_int
 from interactkit._utils.progress import progress as progress_bar
 from interactkit._utils.warn import warn
 from interactkit.detectors.base import Detector, check_spaces
+from interactkit.detectors.madex_batch import stack_instances
 from interactkit.detectors.madex_readout import QueriedInstance, constant_result, read_out
 from interactkit.detectors.surrogate import SurrogateConfig
 from interactkit.detectors.surrogate_fit import fit_surrogates
@@ -29,7 +30,6 @@ from interactkit.sampling import (
     MIN_SAMPLES,
     check_sample_settings,
     instance_seeds,
-    kernel_weights,
     make_generator,
     resolve_seeds,
     sample_count,
@@ -56,6 +56,7 @@ PAPER_SETTINGS: dict[str, Any] = {
     "min_improvement": 0.0,
     "main_effects": "linear",
     "max_interactions": 100,
+    "refine_sets": False,
     "cutoff_patience": 2,
 }
 # Instances per batched chunk are bounded by this many input elements (instances x samples x p).
@@ -113,14 +114,21 @@ class MADEX(Detector):
             (per-feature networks) or None.
         max_interactions: keep at most this many ranked sets per instance (paper: 100).
         max_order: largest interaction order ranked (default: all).
+        refine_sets: after the cut-off, add the pairs the ranking missed (inside its larger
+            sets, or strong by NID pairwise strength) while they raise the validation R^2, then
+            remove every set whose removal costs none
+            (:func:`~interactkit.detectors.refine.refine_sets`): a set of three or more stays
+            only when it explains what its pairs do not (the paper: off; off by default until
+            the validity benchmark, ``benchmarks/results/validity.md``, decides).
         cutoff: run the ridge cut-off (sets ``detected``/``cutoff`` of the result).
         cutoff_patience: cut-off patience in added sets (paper: 2).
         ridge_alpha: penalty of the cut-off ridge.
-        merge_overlap: merge detected sets whose overlap ratio ``|A ∩ B| / min(|A|, |B|)``
-            reaches this. The paper's 0.5 merges any two pairs that share one feature, and merging
-            repeats, so on a CTR model with a dozen detected pairs it chained them into one
-            10-field set with no effect; the default 0.6 merges a set into one it overlaps by
-            more than half (e.g. a pair inside a triple) but not pairs sharing one feature.
+        merge_overlap: without ``refine_sets``: merge detected sets whose overlap ratio
+            ``|A ∩ B| / min(|A|, |B|)`` reaches this. The paper's 0.5 merges any two pairs that
+            share one feature, and merging repeats, so on a CTR model with a dozen detected
+            pairs it chained them into one 10-field set with no effect; 0.6 merges a set into
+            one it overlaps by more than half (e.g. a pair inside a triple) but not pairs
+            sharing one feature. (Refined sets are not merged: each earned its place.)
         query_batch_size: most masks per model call (default: the space's ``max_batch_size``
             or 1024).
         query_budget: optional cap on distinct model queries per instance.
@@ -152,6 +160,7 @@ class MADEX(Detector):
         main_effects: str | None = "linear",
         max_interactions: int = 100,
         max_order: int | None = None,
+        refine_sets: bool = False,
         cutoff: bool = True,
         cutoff_patience: int = 2,
         ridge_alpha: float = 1e-3,
@@ -208,6 +217,7 @@ class MADEX(Detector):
             "main_effects": main_effects,
             "max_interactions": max_interactions,
             "max_order": max_order,
+            "refine_sets": bool(refine_sets),
             "cutoff": cutoff,
             "cutoff_patience": cutoff_patience,
             "ridge_alpha": ridge_alpha,
@@ -323,53 +333,27 @@ class MADEX(Detector):
             instances.append(self._query(space, seed))
             bar.update(1)
         bar.close()
-        counts = [inst.space.n_features for inst in instances]
-        p_max = max(counts)
         n_inst = len(instances)
-        n_samples, n_val, n_test = self._samples(instances[0].space)
-        x = torch.zeros(n_inst, n_samples, p_max, device=device)
-        for i, inst in enumerate(instances):
-            x[i, :, : counts[i]] = inst.masks.to(device=device, dtype=torch.float32)
-        # outputs stay float64 until the offset is removed, so that a large offset (1e6 + a
-        # 0.01 interaction) or a large scale (1e39) survives the float32 surrogate
-        y = torch.stack([inst.values.double().cpu() for inst in instances])  # [I, S]
-        w = torch.stack([kernel_weights(inst.masks, params["kernel_width"]) for inst in instances])
-
-        n_train = n_samples - n_val - n_test
-        tr, va, te = (
-            slice(0, n_train),
-            slice(n_train, n_train + n_val),
-            slice(n_train + n_val, None),
-        )
-        wn = w[:, tr].double() / w[:, tr].double().sum(dim=1, keepdim=True)
-        y_mean = (y[:, tr] * wn).sum(dim=1)
-        y_std = ((y[:, tr] - y_mean[:, None]) ** 2 * wn).sum(dim=1).sqrt()
-        # constant up to the model's own rounding (its output dtype's epsilon)
-        resolution = torch.tensor([inst.resolution for inst in instances], dtype=torch.float64)
-        constant = y_std <= 8 * resolution * (y_mean.abs() + y[:, tr].abs().amax(dim=1))
-        y_std = torch.where(constant, torch.ones_like(y_std), y_std)
-        ys = ((y - y_mean[:, None]) / y_std[:, None]).to(device=device, dtype=torch.float32)
-        w = (w / w[:, tr].mean(dim=1, keepdim=True)).to(device)
-
-        fit = [i for i in range(n_inst) if not bool(constant[i])]
+        b = stack_instances(instances, self._samples(instances[0].space), params, device)
+        fit = [i for i in range(n_inst) if not bool(b.constant[i])]
         results: list[LocalExplanation | None] = [None] * n_inst
         for i in range(n_inst):
-            if bool(constant[i]):
+            if bool(b.constant[i]):
                 warn(
                     f"the model output does not change under any perturbation of instance "
-                    f"{i} (value {float(y[i, 0]):.6g}); it has no interactions to detect",
+                    f"{i} (value {float(b.y[i, 0]):.6g}); it has no interactions to detect",
                 )
                 results[i] = constant_result(instances[i], self.name, self.get_params())
         if fit:
             idx = torch.tensor(fit, device=device)
             fitted = self._fit(
-                x[idx],
-                ys[idx],
-                w[idx],
+                b.x[idx],
+                b.ys[idx],
+                b.w[idx],
                 [instances[i] for i in fit],
-                [counts[i] for i in fit],
-                (tr, va, te),
-                y_std[torch.tensor(fit)],
+                [b.counts[i] for i in fit],
+                b.splits,
+                b.y_std[torch.tensor(fit)],
                 progress,
             )
             for i, res in zip(fit, fitted):

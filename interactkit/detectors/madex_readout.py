@@ -15,15 +15,23 @@ import numpy as np
 import torch
 
 from interactkit._utils.warn import warn
-from interactkit.detectors.cutoff import merge_overlapping, ridge_cutoff, ridge_fit, weighted_r2
+from interactkit.detectors.cutoff import (
+    merge_overlapping,
+    ridge_cutoff,
+    ridge_fit,
+    weighted_r2,
+)
+from interactkit.detectors.fidelity import set_model_r2
 from interactkit.detectors.nid import (
+    pair_candidates,
     pairwise_strengths,
     ranked_interactions,
     ranked_pairs,
     unit_influence,
 )
+from interactkit.detectors.refine import refine_sets
 from interactkit.detectors.surrogate import Surrogates
-from interactkit.results import LocalExplanation, PairList, make_interactions
+from interactkit.results import Fidelity, LocalExplanation, PairList, make_interactions
 from interactkit.space import FeatureSpace
 
 __all__ = ["MIN_FIT_R2", "QueriedInstance", "constant_result", "read_out"]
@@ -90,20 +98,27 @@ def read_out(
             alpha=params["ridge_alpha"],
             patience=params["cutoff_patience"],
         )
-        detected_sets = [
-            merge_overlapping(r[: c.n_selected], params["merge_overlap"])
-            for r, c in zip(ranked, cuts)
-        ]
+        selected = [r[: c.n_selected] for r, c in zip(ranked, cuts)]
+        if params["refine_sets"]:
+            # every refined set earned its place: merging would hide a kept pair in its superset
+            detected_sets = _refined(selected, ranked, pair_mats, counts, x, ys, w, splits, params)
+        else:
+            detected_sets = [merge_overlapping(r, params["merge_overlap"]) for r in selected]
     else:
         cuts = None
         detected_sets = [[] for _ in ranked]
+    plain_sets = [[fs for fs, _ in d] for d in detected_sets]
     _, mains, set_effects = ridge_fit(
-        x[:, tr],
-        ys[:, tr],
-        [[fs for fs, _ in d] for d in detected_sets],
-        w[:, tr],
-        alpha=params["ridge_alpha"],
+        x[:, tr], ys[:, tr], plain_sets, w[:, tr], alpha=params["ridge_alpha"]
     )
+    # fidelity: unweighted, on the held-out test split (random masks, no extra query)
+    fit_r2, main_r2 = set_model_r2(x[:, tr], ys[:, tr], x[:, te], ys[:, te], plain_sets)
+    model_r2 = finite_or_none(
+        weighted_r2(
+            surrogates.predict(x[:, te]), ys[:, te], torch.ones_like(ys[:, te]), min_variance=1e-6
+        )
+    )
+    n_fit, n_test = x[:, tr].shape[1], x[:, te].shape[1]
 
     out = []
     for i, inst in enumerate(instances):
@@ -127,6 +142,7 @@ def read_out(
                     else None
                 ),
                 cutoff=None if cuts is None else cuts[i].n_selected,
+                fidelity=Fidelity(fit_r2[i], main_r2[i], model_r2[i], n_fit, n_test),
                 n_queries=inst.n_queries,
                 surrogate_fit={
                     "val_r2": val_r2[i],
@@ -143,6 +159,48 @@ def read_out(
             )
         )
     return out
+
+
+def _refined(
+    selected: list[list[tuple[tuple[int, ...], float]]],
+    ranked: list[list[tuple[tuple[int, ...], float]]],
+    pair_mats: torch.Tensor,
+    counts: list[int],
+    x: torch.Tensor,
+    ys: torch.Tensor,
+    w: torch.Tensor,
+    splits: tuple[slice, slice, slice],
+    params: dict[str, Any],
+) -> list[list[tuple[tuple[int, ...], float]]]:
+    """The cut-off's sets repaired with the sets the ranking missed, then pruned
+    (:func:`~interactkit.detectors.cutoff.refine_sets`), strongest first; an added set carries
+    its pairs' mean pairwise strength."""
+    tr, va, _ = splits
+    candidates = [pair_candidates(r, pair_mats[i, :p, :p], p) for i, (r, p) in enumerate(
+        zip(ranked, counts, strict=True))]  # fmt: skip
+    kept = refine_sets(
+        x[:, tr],
+        ys[:, tr],
+        x[:, va],
+        ys[:, va],
+        [[fs for fs, _ in r] for r in selected],
+        candidates,
+        w[:, tr],
+        w[:, va],
+        alpha=params["ridge_alpha"],
+    )
+    out = []
+    for i, sets in enumerate(kept):
+        strength = dict(selected[i])
+        scored = [(fs, strength.get(fs, _pairwise(pair_mats[i], fs))) for fs in sets]
+        out.append(sorted(scored, key=lambda item: -item[1]))
+    return out
+
+
+def _pairwise(mat: torch.Tensor, fs: tuple[int, ...]) -> float:
+    """An added set's strength: the mean NID pairwise strength of its pairs."""
+    pairs = [(a, b) for k, a in enumerate(fs) for b in fs[k + 1 :]]
+    return sum(float(mat[a, b]) for a, b in pairs) / len(pairs)
 
 
 def constant_result(inst: QueriedInstance, name: str, params: dict[str, Any]) -> LocalExplanation:

@@ -12,12 +12,15 @@ and the strength of a feature set ``I`` is ``omega(I) = sum_u z_u * min_{j in I}
   by ``|W1[:, u]|`` give the sets {top-2}, {top-3}, ... with ``z_u`` times the smallest weight in
   the set; the scores of identical sets add up; sets are sorted by strength and a set listed after
   one of its strict supersets is pruned; at most ``max_interactions`` are kept.
+* :func:`pair_candidates` lists pairs missing from such a ranking (inside its larger sets, and
+  the strongest by pairwise strength) for the cut-off's repair step.
 
 All functions take a leading instance axis and work on every instance at once.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +28,7 @@ import torch
 
 __all__ = [
     "kept_in_order",
+    "pair_candidates",
     "pairwise_strengths",
     "prune_after_superset",
     "ranked_interactions",
@@ -208,3 +212,37 @@ def ranked_pairs(
     order = vals.argsort(descending=True)[:max_pairs]
     pairs = iu[:, order].T.cpu().numpy().astype(np.int64)
     return pairs, vals[order].double().cpu().numpy()
+
+
+def pair_candidates(
+    ranked: Sequence[tuple[tuple[int, ...], float]],
+    pair_mat: torch.Tensor,
+    n_pairs: int,
+) -> list[tuple[int, ...]]:
+    """Sets worth a try beside one instance's any-order ranking ``ranked``: the pairs and
+    triples inside its larger sets, then the strongest pairs by pairwise strength (``pair_mat:
+    [p, p]``), none already ranked: at most ``2 * n_pairs`` inner pairs, ``n_pairs`` inner
+    triples and ``n_pairs`` strongest pairs.
+
+    The any-order rule credits a pair only on units where it is the top two, so a pair whose
+    units also weigh a third feature (a triangle of pairs) may appear only inside a larger set,
+    and a triple only inside a set of four or more.
+    """
+    listed = {fs for fs, _ in ranked}
+    inner: dict[int, list[tuple[int, ...]]] = {2: [], 3: []}
+    for fs, _ in ranked:
+        for size in (2, 3):
+            if len(fs) > size:
+                subs = [s for s in itertools.combinations(fs, size) if s not in listed]
+                inner[size].extend(sorted(subs, key=lambda s: -_min_pair(pair_mat, s)))
+    strongest: list[tuple[int, ...]] = []
+    if pair_mat.shape[0] >= 2:
+        index, _ = ranked_pairs(pair_mat, n_pairs + len(listed))
+        strongest = [(int(i), int(j)) for i, j in index.tolist() if (i, j) not in listed]
+    out = dict.fromkeys(inner[2][: 2 * n_pairs] + inner[3][:n_pairs] + strongest[:n_pairs])
+    return list(out)
+
+
+def _min_pair(pair_mat: torch.Tensor, fs: tuple[int, ...]) -> float:
+    """The weakest pairwise strength inside ``fs`` (how strongly all its members interact)."""
+    return min(float(pair_mat[i, j]) for i, j in itertools.combinations(fs, 2))

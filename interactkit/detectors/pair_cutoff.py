@@ -12,11 +12,12 @@ never saw). So each context is scored on its own scale,
 stands out in either context, ``max_c z_ij(c) > threshold`` (default 4). A pair interaction makes
 only its own pair stand out; an interaction of three features ``{a, b, c}`` makes all three of
 its pairs do so, each more weakly. So a pair with ``z > low_threshold`` (default 2) that closes a
-triangle of two detected pairs is detected too, and the detected sets are the **maximal
-cliques** of the graph of detected pairs: a triangle is a triple, while two pairs that share a
-feature (``{a, b}``, ``{b, c}``, but not ``{a, c}``) stay two pairs. ``sigma`` has a floor
-(``floor`` times the largest ``|delta|`` of the context, plus the outputs' rounding), so an exact
-function whose other pairs are exactly 0 detects exactly its interacting pairs.
+triangle of two detected pairs is detected too. The **maximal cliques** of the graph of detected
+pairs are the candidates for sets of three or more, which :mod:`.set_check` keeps only where
+their own higher-order effect is measured (a triangle of three pairwise interactions is three
+pairs, a three-way interaction one triple). ``sigma`` has a floor (``floor`` times the largest
+``|delta|`` of the context, plus the outputs' rounding), so an exact function whose other pairs
+are exactly 0 detects exactly its interacting pairs.
 
 The rule assumes sparsity (most pairs do not interact); with very few features (fewer than 6
 pairs) the median is not a noise level and the floor alone decides.
@@ -28,19 +29,19 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["detect_pairs", "maximal_cliques"]
+__all__ = ["detect_pairs", "maximal_cliques", "noise_scale"]
 
 _HALF_NORMAL_MEDIAN = 0.6745
 MAX_CLIQUES = 1000
 
 
-def _z_scores(delta: torch.Tensor, floor: float, resolution: float) -> torch.Tensor:
-    """``|delta| / sigma`` for one context's ``delta: float64[P]``."""
+def noise_scale(delta: torch.Tensor, floor: float = 1e-3, resolution: float = 0.0) -> float:
+    """``sigma`` of one context: ``median |delta| / 0.6745`` over its pairs ``delta:
+    float64[P]``, at least ``floor`` times the largest ``|delta|`` and ``resolution``."""
     mag = delta.abs()
     peak = float(mag.max()) if mag.numel() else 0.0
     sigma = float(mag.median()) / _HALF_NORMAL_MEDIAN if mag.numel() >= 6 else 0.0
-    sigma = max(sigma, floor * peak, resolution, 1e-300)
-    return mag / sigma
+    return max(sigma, floor * peak, resolution, 1e-300)
 
 
 def detect_pairs(
@@ -64,7 +65,7 @@ def detect_pairs(
     Returns:
         ``BoolTensor[P]``.
     """
-    z = torch.stack([_z_scores(d, floor, resolution) for d in deltas]).amax(dim=0)
+    z = torch.stack([d.abs() / noise_scale(d, floor, resolution) for d in deltas]).amax(dim=0)
     strong = z > threshold
     weak = (z > low_threshold) & ~strong
     if not bool(weak.any()) or int(strong.sum()) < 2:

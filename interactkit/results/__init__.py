@@ -3,11 +3,13 @@
 * :class:`LocalExplanation` (:class:`Interaction` s) -- one instance's interactions and effects;
 * :class:`GlobalExplanation` (:class:`GlobalInteraction` s) -- a model's global interactions;
 * :class:`Attribution` -- one main effect per feature of one instance, by one method;
-  :class:`Consistency` -- whether methods agree on the main effects of many instances.
+  :class:`Consistency` -- whether methods agree on the main effects of many instances;
+* :class:`Fidelity`, :class:`FidelitySummary` -- held-out R^2 of an explanation, of a run.
 """
 
 from interactkit.results.attribution import Attribution
 from interactkit.results.consistency import Consistency, FeatureConsistency
+from interactkit.results.fidelity import Fidelity, FidelitySummary
 from interactkit.results.global_explanation import (
     GlobalExplanation,
     GlobalInteraction,
@@ -21,6 +23,8 @@ __all__ = [
     "Attribution",
     "Consistency",
     "FeatureConsistency",
+    "Fidelity",
+    "FidelitySummary",
     "GlobalChange",
     "GlobalExplanation",
     "GlobalInteraction",

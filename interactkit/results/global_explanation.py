@@ -9,6 +9,7 @@ import numpy as np
 
 from interactkit._utils import jsonio
 from interactkit._utils.checks import check_int
+from interactkit.results.fidelity import FidelitySummary
 from interactkit.results.saved import Saved
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,6 +117,8 @@ class GlobalExplanation(Saved):
         segment_differences: for each selected interaction and segment, its frequency there
             against the other segments, with an interval and whether the difference holds.
         params: settings (k, top, method, detector parameters, bootstrap).
+        fidelity: the held-out R^2 of the instances' explanations
+            (:class:`~interactkit.results.fidelity.FidelitySummary`), or None.
     """
 
     FORMAT: ClassVar[str] = FORMAT
@@ -132,6 +135,7 @@ class GlobalExplanation(Saved):
     feature_names: list[str] | None = None
     pair_strength: np.ndarray | None = None
     segment_differences: list[SegmentDifference] = field(default_factory=list)
+    fidelity: FidelitySummary | None = None
 
     def top(self, k: int = 10, order: int | None = None) -> list[GlobalInteraction]:
         """The ``k`` most frequent global interactions (of one ``order`` when given)."""
@@ -159,6 +163,7 @@ class GlobalExplanation(Saved):
             "n_queries": self.n_queries,
             "feature_names": self.feature_names,
             "segment_differences": [d.to_dict() for d in self.segment_differences],
+            "fidelity": None if self.fidelity is None else self.fidelity.to_dict(),
             "pair_strength": None
             if self.pair_strength is None
             else np.round(self.pair_strength, 6).tolist(),
@@ -196,6 +201,9 @@ class GlobalExplanation(Saved):
             segment_differences=[
                 SegmentDifference.from_dict(d) for d in data.get("segment_differences", [])
             ],
+            fidelity=None
+            if data.get("fidelity") is None
+            else FidelitySummary.from_dict(data["fidelity"]),
         )
 
     def to_frame(self) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import numpy as np
 
 from interactkit._utils import jsonio
 from interactkit._utils.checks import check_int
+from interactkit.results.fidelity import Fidelity
 from interactkit.results.interaction import Interaction, PairList, make_interactions
 from interactkit.results.saved import Saved
 
@@ -71,6 +72,8 @@ class LocalExplanation(Saved):
         detected: the interactions judged real (MADEX: the ridge cut-off's top ``cutoff`` sets
             after overlap merging, with effects), or None when the method has no cut-off.
         cutoff: ``s*`` of the ridge cut-off (MADEX), else None.
+        fidelity: held-out R^2 of main effects plus the detected sets, and of main effects
+            only (:class:`~interactkit.results.fidelity.Fidelity`), or None.
         n_queries: distinct model queries spent.
         surrogate_fit: MADEX/NID surrogate diagnostics (validation/test R^2, epochs), else {}.
         value: model output of the instance (all features on), if queried.
@@ -91,6 +94,7 @@ class LocalExplanation(Saved):
     main_effects: np.ndarray
     detected: list[Interaction] | None = None
     cutoff: int | None = None
+    fidelity: Fidelity | None = None
     n_queries: int = 0
     surrogate_fit: dict[str, Any] = field(default_factory=dict)
     value: float | None = None
@@ -162,6 +166,7 @@ class LocalExplanation(Saved):
             "main_effects": [float(v) for v in self.main_effects],
             "detected": None if self.detected is None else [it.to_dict() for it in self.detected],
             "cutoff": self.cutoff,
+            "fidelity": None if self.fidelity is None else self.fidelity.to_dict(),
             "n_queries": self.n_queries,
             "surrogate_fit": jsonio.jsonable(self.surrogate_fit),
             "value": self.value,
@@ -218,6 +223,7 @@ class LocalExplanation(Saved):
             if detected is None
             else [_named(Interaction.from_dict(d, n), names) for d in detected],
             cutoff=jsonio.opt_integer(data.get("cutoff"), "cutoff"),
+            fidelity=None if data.get("fidelity") is None else Fidelity.from_dict(data["fidelity"]),
             n_queries=n_queries,
             surrogate_fit=jsonio.mapping(data.get("surrogate_fit"), "surrogate_fit"),
             value=jsonio.opt_number(data.get("value"), "value"),

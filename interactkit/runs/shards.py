@@ -37,7 +37,8 @@ __all__ = [
 ]
 
 SHARD_FORMAT = "interactkit.run-shard"
-FORMAT_VERSION = 2  # 2: shards carry a fingerprint of the model outputs they explained
+FORMAT_VERSION = 3  # 2: shards carry a fingerprint of the model outputs they explained; 3: the
+# held-out R^2 of each instance's explanation
 
 
 class RunError(ValueError):
@@ -75,6 +76,8 @@ class ShardResult:
         fingerprint: per instance, the model's output with every feature on and with every
             feature off (``[value, baseline]``): what the shard explained, checked on resume so
             that a run directory is never reused for another model or other rows.
+        fidelity: per instance, ``[r2, r2_main]`` of its explanation (None entries where it has
+            none; :class:`~interactkit.results.fidelity.Fidelity`).
     """
 
     index: int
@@ -90,6 +93,7 @@ class ShardResult:
     pairs_consistent: bool = True
     names_digest: str = ""
     fingerprint: list[list[float | None]] = field(default_factory=list)
+    fidelity: list[list[float | None]] = field(default_factory=list)
     key_ids: np.ndarray | None = None
     key_lengths: np.ndarray | None = None
 
@@ -114,6 +118,7 @@ class ShardResult:
             "pairs_consistent": self.pairs_consistent,
             "names_digest": self.names_digest,
             "fingerprint": self.fingerprint,
+            "fidelity": self.fidelity,
         }
 
     @classmethod
@@ -122,7 +127,8 @@ class ShardResult:
         if data.get("version", 0) < FORMAT_VERSION:
             raise RunError(
                 f"shard written by an older interactkit (format version {data.get('version')}), "
-                "without the fingerprint that proves what it explained"
+                "without what this version keeps of each instance (the fingerprint that proves "
+                "what it explained, the fidelity of its explanation)"
             )
         with jsonio.fields_of("the shard data"):
             return cls._from_checked(data)
@@ -162,6 +168,10 @@ class ShardResult:
             names_digest=str(data["names_digest"]),
             fingerprint=[
                 [jsonio.opt_number(v, "fingerprint") for v in _as_list(pair)] for pair in prints
+            ],
+            fidelity=[
+                [jsonio.opt_number(v, "fidelity") for v in _as_list(pair)]
+                for pair in _as_list(data["fidelity"])
             ],
         )
 
@@ -247,6 +257,10 @@ def reduce_shard(
         wall_time,
         names_digest=digest,
         fingerprint=list(prints),
+        fidelity=[
+            [None, None] if e.fidelity is None else [e.fidelity.r2, e.fidelity.r2_main]
+            for e in explanations
+        ],
     )
     for exp in explanations:
         if not result.pairs_consistent or not exp.pair_list:

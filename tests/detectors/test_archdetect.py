@@ -46,10 +46,16 @@ def test_archdetect_hand_computed() -> None:
 
 @pytest.mark.parametrize("p", [6, 12])
 def test_archdetect_query_count(p: int) -> None:
-    exp = interactkit.explain(f_known if p == 6 else _wide, n_features=p, method="archdetect")
-    # plus one query per detected set of three or more features (its ArchAttribute)
+    fn = f_known if p == 6 else _wide
+    exp = interactkit.explain(fn, n_features=p, method="archdetect", fidelity_samples=0)
+    # plus two queries per candidate set of three or more features (its own mixed difference
+    # in both contexts); here the one candidate, (1, 4, 5), is confirmed
     larger = sum(it.order > 2 for it in exp.detected)
-    assert exp.n_queries == 2 * (1 + p + p * (p - 1) // 2) + larger
+    assert larger == 1
+    assert exp.n_queries == 2 * (1 + p + p * (p - 1) // 2) + 2 * larger
+    with_fidelity = interactkit.explain(fn, n_features=p, method="archdetect")
+    assert exp.n_queries < with_fidelity.n_queries <= exp.n_queries + 128
+    assert with_fidelity.fidelity.n_test == 128 and exp.fidelity is None
 
 
 def _wide(masks: torch.Tensor) -> torch.Tensor:
@@ -67,7 +73,10 @@ def _context_masks(p: int) -> torch.Tensor:
 
 def test_archdetect_query_count_is_fewer_when_masks_repeat() -> None:
     # p = 4: the complement of a pair is a pair, so some masks coincide
-    exp = interactkit.explain(lambda m: m.float().prod(1), n_features=4, method="archdetect")
+    exp = interactkit.explain(
+        lambda m: m.float().prod(1), n_features=4, method="archdetect", fidelity_samples=0
+    )
+    # (the product of 4 has no pair standing out from the others: no set is tested)
     unique = torch.unique(_context_masks(4), dim=0).shape[0]
     assert exp.n_queries == unique < archdetect_queries(4) == 2 * (1 + 4 + 6)
 
@@ -97,7 +106,11 @@ def test_archdetect_refuses_quadratic_cost_up_front() -> None:
         interactkit.explain(f, n_features=40, method="archdetect", query_budget=100)
     assert calls == []  # refused before any model call
     exp = interactkit.explain(f, n_features=30, method="archdetect", max_queries=1000)
-    assert exp.n_queries <= archdetect_queries(30) == 932
+    # an additive model: no pair, no set tested; the fidelity's 128 masks on top
+    assert exp.n_queries <= archdetect_queries(30) + 128 and archdetect_queries(30) == 932
+    # a budget is never exceeded: the fidelity takes what is left (none here)
+    tight = interactkit.explain(f, n_features=30, method="archdetect", query_budget=932)
+    assert tight.n_queries <= 932 and tight.fidelity is None
 
 
 def test_archdetect_keeps_the_precision_of_the_model() -> None:
