@@ -38,6 +38,8 @@ CONFIGS: dict[str, dict] = {
     "h64 s100": {"hidden": (64, 32, 16), "samples_per_feature": 100},
     "h32 s100": {"hidden": (32, 16), "samples_per_feature": 100},
     "h32 s150": {"hidden": (32, 16), "samples_per_feature": 150},
+    # the read-out's repair and pruning of the cut-off's sets (MADEX's default since issue 22)
+    "h32 s150 refine": {"hidden": (32, 16), "samples_per_feature": 150, "refine_sets": True},
     "h32 s50": {"hidden": (32, 16), "samples_per_feature": 50},
     "h32 s100 c2000": {"hidden": (32, 16), "samples_per_feature": 100, "n_samples": 2000},
     "h32 s100 p3": {"hidden": (32, 16), "samples_per_feature": 100, "patience": 3},

@@ -148,6 +148,12 @@ def test_report_in_a_browser(browser: Any, reports: dict[str, Path]) -> None:
     panel.locator("#segment-differences thead th", has_text="difference").click()  # sortable
     assert page.locator("#all-segment-differences tr.holds").count() == 1
 
+    # fidelity: the quartiles, and both warnings (low median, little gain)
+    assert page.locator("#fidelity tbody tr").count() == 3
+    section = page.locator("#sec-fidelity ~ p.summary")
+    assert "describe the model poorly" in page.content() and "add little" in page.content()
+    assert section.count() >= 2
+
     # consistency: one row per field, the inconsistent ones marked
     assert page.locator("#consistency tbody tr").count() == len(FIELDS)
     assert page.locator("#consistency tr.inconsistent").count() == 3

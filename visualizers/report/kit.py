@@ -43,7 +43,9 @@ __all__ = [
     "figure",
     "figure_to_data_uri",
     "figure_to_png",
+    "interval_text",
     "json_block",
+    "names_text",
     "page",
     "pct",
     "png_data_uri",
@@ -61,6 +63,17 @@ def pct(x: float | None, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     return f"{100 * x:+.1f}%" if signed else f"{100 * x:.1f}%"
+
+
+def names_text(names: Sequence[Any]) -> str:
+    """An interaction's feature names as shown: ``"a × b × c"`` (not escaped: the kit escapes
+    every cell and paragraph)."""
+    return " × ".join(str(n) for n in names)
+
+
+def interval_text(lo: float | None, hi: float | None, signed: bool = False) -> str:
+    """An interval of two shares: ``"12.0% – 30.5%"``."""
+    return f"{pct(lo, signed)} – {pct(hi, signed)}"
 
 
 # ---------------------------------------------------------------------------------- tables

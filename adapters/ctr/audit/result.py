@@ -147,9 +147,18 @@ class AuditResult(Saved):
         return "\n".join(lines)
 
     def findings_lines(self, top: int = 10) -> list[str]:
-        """Summary lines of the replication, the segment differences that hold, the changes
-        against an earlier audit, the pair effects and the attribution consistency."""
+        """Summary lines of the explanations' fidelity, the replication, the segment differences
+        that hold, the changes against an earlier audit, the pair effects and the attribution
+        consistency."""
         lines = []
+        fid = self.glider.fidelity
+        if fid is not None:
+            lines.append(
+                f"fidelity: median held-out R^2 {fid.r2_median:.2f} with the detected "
+                f"interactions, {fid.r2_main_median:.2f} with main effects only ({fid.n} "
+                "impressions)"
+            )
+            lines.extend(f"  warning: {w}" for w in fid.warnings)
         rep = self.replication
         if rep is not None and rep.replicates:
             shown = self.glider.interactions[:top]
